@@ -1,0 +1,1 @@
+"""Accounts: users, roles, registration, sign-in."""

@@ -1,0 +1,87 @@
+"""Account rules: who may register, what a password must be, how roles change. Flush, never commit."""
+
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from accounts.models import User
+from common.auth import ROLES
+from common.errors import DomainError
+from common.timeutil import utcnow
+from extensions import db
+
+MIN_PASSWORD_LENGTH = 10
+# A short list of the passwords people actually pick; long enough to catch the obvious, short enough to read.
+COMMON_PASSWORDS = frozenset(
+    """password password1 password123 1234567890 12345678910 qwertyuiop 1q2w3e4r5t iloveyou123
+    abcdefghij abc1234567 passw0rd123 jichitai123 administrator welcome123 letmein123""".split()
+)
+
+
+class AccountError(DomainError):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().casefold()
+
+
+def password_problems(password: str, email: str = "") -> list[str]:
+    """Rules a person can satisfy: length, not a well-known password, not the e-mail address."""
+    from flask_babel import gettext as _
+
+    problems = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(_("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+    if password.casefold() in COMMON_PASSWORDS or len(set(password)) < 4:
+        problems.append(_("This password is too easy to guess. A short phrase works well."))
+    if email and password.casefold() == normalise_email(email):
+        problems.append(_("Do not use your e-mail address as the password."))
+    return problems
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(email: str, password: str, display_name: str, organisation: str = "",
+                role: str | None = None) -> User:
+    """Create an account. The very first account becomes admin, so a fresh install can be administered."""
+    from flask_babel import gettext as _
+
+    if find_by_email(email):
+        raise AccountError("email", _("An account with this e-mail address already exists."))
+    problems = password_problems(password, email)
+    if problems:
+        raise AccountError("password", " ".join(problems))
+    if role is None:
+        role = "admin" if db.session.scalar(select(func.count(User.id))) == 0 else "learner"
+    if role not in ROLES:
+        raise AccountError("role", _("Unknown role: %(role)s", role=role))
+    user = User(email=normalise_email(email), display_name=display_name.strip() or email.split("@")[0],
+                organisation=organisation.strip(), role=role, password_hash=generate_password_hash(password))
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = find_by_email(email)
+    if user is None or not check_password_hash(user.password_hash, password):
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def set_role(email: str, role: str) -> User:
+    from flask_babel import gettext as _
+
+    user = find_by_email(email)
+    if user is None:
+        raise AccountError("email", _("No account with this e-mail address."))
+    if role not in ROLES:
+        raise AccountError("role", _("Unknown role: %(role)s", role=role))
+    user.role = role
+    db.session.flush()
+    return user

@@ -1,0 +1,1 @@
+"""Blueprint-free helpers shared by every feature package."""

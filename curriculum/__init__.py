@@ -1,0 +1,1 @@
+"""Curriculum: courses and their ordered modules."""

@@ -1,0 +1,1 @@
+"""Lessons: lessons, completions, the Markdown pipeline, lesson pages and the glossary."""

@@ -1,0 +1,81 @@
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import JSON
+
+from common.timeutil import utcnow
+from curriculum.models import Module
+from extensions import db
+from statutes.models import CitationColumns
+
+
+class Lesson(db.Model):
+    __tablename__ = "lessons"
+    __table_args__ = (
+        UniqueConstraint("module_id", "slug"),
+        CheckConstraint("status IN ('draft', 'published')", name="status"),
+        CheckConstraint("minutes > 0", name="minutes_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    minutes: Mapped[int] = mapped_column(default=10)
+    objectives: Mapped[list] = mapped_column(JSON, default=list)
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    source: Mapped[str] = mapped_column(Text, default="")  # Markdown as written
+    html: Mapped[str] = mapped_column(Text, default="")  # rendered and sanitised when saved, never per request
+    status: Mapped[str] = mapped_column(String(16), default="published")
+    archived: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    module: Mapped[Module] = relationship()
+    citations: Mapped[list["LessonCitation"]] = relationship(
+        back_populates="lesson", cascade="all, delete-orphan", order_by="LessonCitation.id")
+
+
+class LessonCitation(CitationColumns, db.Model):
+    __tablename__ = "lesson_citations"
+    __table_args__ = (Index("ix_lesson_citations_article", "law_id", "article_num"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"), index=True)
+
+    lesson: Mapped[Lesson] = relationship(back_populates="citations")
+
+
+class LessonCompletion(db.Model):
+    __tablename__ = "lesson_completions"
+    __table_args__ = (UniqueConstraint("user_id", "lesson_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"), index=True)
+    completed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GlossaryTerm(db.Model):
+    __tablename__ = "glossary_terms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term: Mapped[str] = mapped_column(String(80), unique=True)
+    reading: Mapped[str] = mapped_column(String(120), default="")
+    position: Mapped[int] = mapped_column(default=0)
+    definition: Mapped[str] = mapped_column(Text)  # source, with citations
+    definition_html: Mapped[str] = mapped_column(Text, default="")
+    private_analogy: Mapped[str] = mapped_column(Text, default="")
+    private_analogy_html: Mapped[str] = mapped_column(Text, default="")
+    archived: Mapped[bool] = mapped_column(default=False)
+
+    citations: Mapped[list["TermCitation"]] = relationship(cascade="all, delete-orphan")
+
+
+class TermCitation(CitationColumns, db.Model):
+    __tablename__ = "term_citations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term_id: Mapped[int] = mapped_column(ForeignKey("glossary_terms.id", ondelete="CASCADE"), index=True)

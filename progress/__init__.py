@@ -1,0 +1,1 @@
+"""Progress: the read side — what is done, how quizzes went, and what to take next."""

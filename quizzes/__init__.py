@@ -1,0 +1,1 @@
+"""Quizzes: a lesson's quiz, its questions, attempts and responses; grading.py is pure."""

@@ -1,0 +1,47 @@
+from accounts.models import User
+from extensions import db
+from tests.conftest import login, make_user
+
+
+def test_first_account_becomes_admin_then_learners(client):
+    for email in ("first@example.jp", "second@example.jp"):
+        response = client.post("/register", data={
+            "email": email, "display_name": "山田", "organisation": "〇〇市", "password": "tsukuba-city-2027",
+            "confirm": "tsukuba-city-2027"})
+        assert response.status_code == 302
+        client.post("/logout")
+    roles = {u.email: u.role for u in db.session.scalars(db.select(User))}
+    assert roles == {"first@example.jp": "admin", "second@example.jp": "learner"}
+
+
+def test_weak_password_is_refused_next_to_the_field(client):
+    response = client.post("/register", data={
+        "email": "a@example.jp", "display_name": "a", "password": "short", "confirm": "short"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="password-error"' in page and 'aria-invalid="true"' in page
+    assert "10" in page
+    assert db.session.scalar(db.select(db.func.count(User.id))) == 0
+
+
+def test_email_is_case_folded_and_unique(client):
+    make_user("Taro@Example.JP")
+    response = client.post("/register", data={
+        "email": "taro@example.jp", "display_name": "t", "password": "tsukuba-city-2027",
+        "confirm": "tsukuba-city-2027"})
+    assert response.status_code == 422
+    assert 'id="email-error"' in response.get_data(as_text=True)
+
+
+def test_login_and_wrong_password(client):
+    make_user("hanako@example.jp")
+    bad = client.post("/login", data={"email": "hanako@example.jp", "password": "wrong-password-1"})
+    assert bad.status_code == 422
+    login(client, "HANAKO@example.jp")
+
+
+def test_login_redirect_only_to_this_site(client):
+    make_user("hanako@example.jp")
+    response = client.post("/login?next=https://evil.example/", data={
+        "email": "hanako@example.jp", "password": "kanazawa-2027-dx"})
+    assert response.headers["Location"].endswith("/dashboard")
