@@ -1,8 +1,10 @@
-from flask import Blueprint
+from flask import Blueprint, render_template
+
+from curriculum import services
 
 bp = Blueprint("curriculum", __name__)
 
 
 @bp.get("/")
 def index():
-    return "courses"
+    return render_template("curriculum/index.html", courses=services.active_courses())

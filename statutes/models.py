@@ -36,7 +36,7 @@ class LawVersion(db.Model):
     revision_id: Mapped[str] = mapped_column(String(60))  # <enforcement date>_<amending law ID>
     enforcement_date: Mapped[date | None]
     amending_law_id: Mapped[str] = mapped_column(String(40), default="")
-    source_sha256: Mapped[str] = mapped_column(String(64))  # of the imported file: unchanged files are skipped
+    source_sha256: Mapped[str] = mapped_column(String(64))  # of the imported file: unchanged ones are skipped
     toc_json: Mapped[str] = mapped_column(Text, default="[]")  # chapters → article nums, for the ToC page
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -103,3 +103,23 @@ def count_queries(app):
             event.remove(db.engine, "before_cursor_execute", record)
 
     return counter
+
+
+def import_statutes(names: tuple[str, ...] | None = None) -> None:
+    from statutes.services import import_law_file
+
+    for path in sorted(STATUTES_DIR.glob("*.xml")):
+        if names is None or path.name.split("_")[0] in names:
+            import_law_file(path)
+    db.session.commit()
+
+
+@pytest.fixture
+def loaded(app):
+    """The real statute texts and the bundled course, imported as `make run` does."""
+    from contentpack.services import import_pack
+
+    import_statutes()
+    import_pack(ROOT / "content")
+    db.session.commit()
+    return app
