@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 
 from flask import Flask, g, jsonify, render_template, request
+from flask_babel import refresh as refresh_locale
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
@@ -106,6 +107,9 @@ def _register_request_hooks(app: Flask) -> None:
     @app.before_request
     def start_request():
         g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex[:16]
+        # Flask-Babel caches the locale on the app context, which a request shares when one is already pushed
+        # (as in tests and CLI scripts): choose it afresh for every request.
+        refresh_locale()
         g.started = time.perf_counter()
 
     @app.after_request

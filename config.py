@@ -24,7 +24,7 @@ class Config:
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     REGISTRATION = "open"  # open | invite
     CONTENT_DIR = str(ROOT / "content")
-    STATUTES_DIR = str((ROOT.parent / "shared" / "statutes"))
+    STATUTES_DIR = str(ROOT.parent / "shared" / "statutes")
     # The date the "current" version of a law is judged on; None means today.
     STATUTES_AS_OF: str | None = None
 

@@ -11,10 +11,11 @@ from extensions import db
 
 MIN_PASSWORD_LENGTH = 10
 # A short list of the passwords people actually pick; long enough to catch the obvious, short enough to read.
-COMMON_PASSWORDS = frozenset(
-    """password password1 password123 1234567890 12345678910 qwertyuiop 1q2w3e4r5t iloveyou123
-    abcdefghij abc1234567 passw0rd123 jichitai123 administrator welcome123 letmein123""".split()
-)
+COMMON_PASSWORDS = frozenset({
+    "password", "password1", "password123", "1234567890", "12345678910", "qwertyuiop", "1q2w3e4r5t",
+    "iloveyou123", "abcdefghij", "abc1234567", "passw0rd123", "jichitai123", "administrator", "welcome123",
+    "letmein123",
+})
 
 
 class AccountError(DomainError):

@@ -1,9 +1,11 @@
-"""The base form: CSRF protected (Flask-WTF) and with Japanese-friendly defaults."""
+"""The base form: CSRF protected (Flask-WTF), with WTForms' own messages in the interface's language."""
 
+from flask_babel import get_locale
 from flask_wtf import FlaskForm
 
 
 class BaseForm(FlaskForm):
     class Meta:
-        # Field-level error messages come from WTForms' own translations in the user's locale.
-        locales = ("ja_JP", "ja")
+        @property
+        def locales(self):
+            return [str(get_locale() or "ja")]

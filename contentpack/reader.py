@@ -460,7 +460,8 @@ class _Reader:
     def read_order(self, path: Path, data: LineDict, label: str) -> dict | None:
         items = data.get("items")
         if not isinstance(items, list) or len(items) < 2 or not all(isinstance(i, str) for i in items):
-            self.problem(path, data.line_of("items"), f"{label}items", "並べる項目(文字列)を2つ以上、正しい順に書きます")
+            self.problem(path, data.line_of("items"), f"{label}items",
+                         "並べる項目(文字列)を2つ以上、正しい順に書きます")
             return None
         if len(set(items)) != len(items):
             self.problem(path, data.line_of("items"), f"{label}items", "同じ項目が2回あります")

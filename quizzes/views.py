@@ -82,7 +82,7 @@ def submit(quiz_id: int):
         attempt = services.current_attempt(current_user, quiz)
         if attempt is None:
             flash(_("There was no open attempt to submit. Here is the quiz again."), "info")
-            return redirect(url_for(".take", quiz_id=quiz.id), 303)
+            return redirect(url_for(".take", quiz_id=quiz.id))
     questions = services.active_questions(quiz)
     raw = _raw_answers(request.form, attempt, questions)
     try:
@@ -90,11 +90,11 @@ def submit(quiz_id: int):
     except services.AlreadySubmitted:
         db.session.rollback()
         flash(_("These answers had already been submitted. Here is the result."), "info")
-        return redirect(url_for(".result", attempt_id=attempt.id), 303)
+        return redirect(url_for(".result", attempt_id=attempt.id))
     except services.AttemptOutdated:
         db.session.rollback()
         flash(_("The quiz was updated while you were answering. Please answer it again."), "warning")
-        return redirect(url_for(".take", quiz_id=quiz.id), 303)
+        return redirect(url_for(".take", quiz_id=quiz.id))
     except services.AnswerErrors as error:
         # Nothing was written: show the form again with the answers as given and what to fix.
         messages = {qid: _error_message(e) for qid, e in error.errors.items()}
@@ -104,7 +104,7 @@ def submit(quiz_id: int):
         abort(404)
     attempt_id = attempt.id
     db.session.commit()
-    return redirect(url_for(".result", attempt_id=attempt_id), 303)
+    return redirect(url_for(".result", attempt_id=attempt_id))
 
 
 @bp.post("/quizzes/<int:quiz_id>/retake")
@@ -118,7 +118,7 @@ def retake(quiz_id: int):
     except services.NoQuestions:
         abort(404)
     db.session.commit()
-    return redirect(url_for(".take", quiz_id=quiz.id), 303)
+    return redirect(url_for(".take", quiz_id=quiz.id))
 
 
 @bp.get("/attempts/<int:attempt_id>")

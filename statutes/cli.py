@@ -59,8 +59,8 @@ def import_command(files, directory):
               help="Folder to save the XML in (default: instance/statutes).")
 @click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for e-Gov.")
 def fetch_command(law_id, dest, timeout):
-    """Download the current text of LAW_ID (e.g. 322AC0000000067) from e-Gov's law API v2, save it and import
-    it."""
+    """Download a law's current text from e-Gov's law API v2, save it and import it. LAW_ID is e-Gov's law
+    ID, such as 322AC0000000067 (地方自治法)."""
     try:
         filename, xml = egov.fetch_law(law_id, timeout=timeout)
     except egov.FetchError as error:

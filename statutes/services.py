@@ -382,3 +382,30 @@ def statute_files(directory: str | Path) -> list[Path]:
     if not folder.is_dir():
         raise StatuteImportError(f"{folder}: not a folder")
     return sorted(p for p in folder.iterdir() if p.is_file() and _FILE_RE.match(p.name))
+
+
+@dataclass(frozen=True)
+class VersionChanges:
+    """What differs between two versions of a law, by article number (in the order of the law)."""
+
+    added: list[str]
+    removed: list[str]
+    changed: list[str]  # same number, different text
+
+    @property
+    def affected(self) -> set[str]:
+        return {*self.added, *self.removed, *self.changed}
+
+
+def version_changes(old: LawVersion, new: LawVersion) -> VersionChanges:
+    """Compare two versions article by article (text hashes): one query. A citation of an article in
+    `affected` deserves a review when `new` becomes current."""
+    rows = db.session.execute(
+        select(Article.version_id, Article.num, Article.text_sha256, Article.position)
+        .where(Article.version_id.in_((old.id, new.id))).order_by(Article.position)).all()
+    before = {row.num: row.text_sha256 for row in rows if row.version_id == old.id}
+    after = {row.num: row.text_sha256 for row in rows if row.version_id == new.id}
+    return VersionChanges(
+        added=[num for num in after if num not in before],
+        removed=[num for num in before if num not in after],
+        changed=[num for num in after if num in before and before[num] != after[num]])

@@ -43,7 +43,6 @@ def app(tmp_path):
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "STATUTES_AS_OF": "2026-11-26",
-        "SERVER_NAME": "localhost",
     })
     with app.app_context():
         upgrade()

@@ -126,7 +126,8 @@ def test_citation_syntax_error_and_unknown_law(app, tmp_path):
 
 
 def test_misquotation_fails(app, jichiho, tmp_path):
-    good = LESSON.replace("契約は一般競争入札、", "「政令で定める場合に該当するときに限り、これによることができる」[[自治法234条2項]]。契約は一般競争入札、")
+    quotation = "「政令で定める場合に該当するときに限り、これによることができる」[[自治法234条2項]]。"
+    good = LESSON.replace("契約は一般競争入札、", quotation + "契約は一般競争入札、")
     assert problems(write_pack(tmp_path / "a", lesson=good)) == []
     bad = good.replace("該当するときに限り", "該当する場合に限り")
     found = problems(write_pack(tmp_path / "b", lesson=bad))

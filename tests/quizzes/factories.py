@@ -72,6 +72,8 @@ def answer_form(attempt: Attempt, questions: list[Question], right: bool = True)
     the key comes from the database, never from the page."""
     form: dict = {"attempt_id": str(attempt.id)}
     for q in questions:
+        if q.id not in attempt.question_order:
+            continue
         name = f"q-{q.id}"
         order = attempt.choice_order.get(str(q.id))
         shown = {original: position for position, original in enumerate(order)} if order else {}

@@ -198,3 +198,42 @@ def test_best_scores_and_history_in_one_query_each(learner, count_queries):
         history = services.attempt_history(learner, quizzes[0])
     assert len(statements) == 1
     assert [a.score for a in history] == [100, 0]  # newest first
+
+
+def test_concurrent_submissions_record_exactly_one_result(app, learner):
+    """Many requests submit the same attempt at once, each in its own session: one result, one set of rows.
+    (12 threads: each holds a pooled connection while it waits, and the default pool has 5 + 10 overflow.)"""
+    import threading
+
+    quiz = make_quiz()
+    attempt = services.start_attempt(learner, quiz)
+    db.session.commit()
+    attempt_id, raw = attempt.id, raw_from(answer_form(attempt, quiz.questions))
+    outcomes, barrier = [], threading.Barrier(12)
+
+    def submit():
+        with app.app_context():  # a session of its own, as a request has
+            mine = db.session.get(Attempt, attempt_id)
+            services.active_questions(mine.quiz)
+            try:
+                barrier.wait(timeout=10)
+                services.submit_attempt(mine, raw)
+                db.session.commit()
+                outcomes.append("recorded")
+            except services.AlreadySubmitted:
+                db.session.rollback()
+                outcomes.append("refused")
+            except Exception as error:  # reported by the assertion below
+                outcomes.append(repr(error))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=submit) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["recorded"] + ["refused"] * 11
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Response.id))) == 5
+    assert db.session.get(Attempt, attempt_id).score == 100

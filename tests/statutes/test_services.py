@@ -61,6 +61,13 @@ def test_current_version_is_chosen_by_enforcement_date(app):
     assert services.version_article(versions["20260101"], "244_6") is None
     assert services.version_article(versions["20281211"], "244_6") is not None
 
+    changes = services.version_changes(versions["20260101"], versions["20260924"])
+    assert changes.added == ["243_2_9", "244_6"] and changes.removed == []
+    assert {"9", "74_2", "100", "204", "231_4", "242_2", "243", "243_2_7", "243_2_8", "287_2"} <= set(
+        changes.changed)
+    assert "234_3" not in changes.affected
+    assert "204" in services.version_changes(versions["20260924"], versions["20281211"]).changed
+
     services.refresh_current_versions(date(2029, 1, 1))
     assert law.current_version.revision_id.startswith("20281211")
     services.refresh_current_versions(date(2026, 6, 1))
