@@ -37,6 +37,10 @@ SUPPORTED_LOCALES = ("ja", "en")
 
 def select_locale() -> str:
     """A signed-in user's choice, then the session's, then Japanese: the course is Japanese first."""
+    from flask import has_request_context
+
+    if not has_request_context():  # CLI commands speak Japanese too
+        return "ja"
     if current_user and current_user.is_authenticated and getattr(current_user, "locale", None):
         return current_user.locale
     from flask import session

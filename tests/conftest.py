@@ -41,7 +41,7 @@ def app(tmp_path):
         "SECRET_KEY": "test",
         "SQLALCHEMY_DATABASE_URI": url,
         "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
+        "LOGIN_RATE_LIMIT": "1000 per minute",  # tests sign in often; test_accounts sets the real limit
         "STATUTES_AS_OF": "2026-11-26",
     })
     with app.app_context():

@@ -45,3 +45,35 @@ def test_login_redirect_only_to_this_site(client):
     response = client.post("/login?next=https://evil.example/", data={
         "email": "hanako@example.jp", "password": "kanazawa-2027-dx"})
     assert response.headers["Location"].endswith("/dashboard")
+
+
+def test_sign_in_is_rate_limited(app, client):
+    from config import Config
+    from extensions import limiter
+
+    app.config["LOGIN_RATE_LIMIT"] = Config.LOGIN_RATE_LIMIT
+    limiter.reset()
+    codes = [client.post("/login", data={"email": "x@example.jp", "password": "wrong-password-1"}).status_code
+             for _ in range(11)]
+    assert codes[:10] == [422] * 10 and codes[10] == 429
+    page = client.post("/login", data={"email": "x@example.jp", "password": "x"}).get_data(as_text=True)
+    assert "試行回数が多すぎます" in page
+    limiter.reset()
+
+
+def test_users_cli_creates_and_changes_roles(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "create", "--email", "Mentor@Example.jp", "--role", "mentor",
+                                 "--password", "mentor-password-2027"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(db.select(User.role).where(User.email == "mentor@example.jp")) == "mentor"
+    result = runner.invoke(args=["users", "role", "mentor@example.jp", "admin"])
+    assert result.exit_code == 0 and "admin" in result.output
+    refused = runner.invoke(args=["users", "create", "--email", "weak@example.jp", "--password", "short"])
+    assert refused.exit_code != 0 and "password" in refused.output
+
+
+def test_admin_changes_a_role_in_the_browser(client, users):
+    login(client, "admin@example.jp")
+    client.post(f"/admin/users/{users['learner'].id}/role", data={"role": "mentor"})
+    assert db.session.get(User, users["learner"].id).role == "mentor"

@@ -168,3 +168,23 @@ def test_bundled_content_is_clean(app, tmp_path):
     assert [str(p) for p in report.problems] == []
     assert report.citations > 100 and report.verified == report.citations
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_cli_check_and_import_report_counts_and_fail_on_problems(app, jichiho, tmp_path):
+    runner = app.test_cli_runner()
+    root = write_pack(tmp_path / "ok")
+    result = runner.invoke(args=["content", "check", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "3 of 3 citations verified against the imported statute text" in result.output
+    assert runner.invoke(args=["content", "import", str(root)]).exit_code == 0
+    broken = write_pack(tmp_path / "bad", lesson=LESSON.replace("[[自治法234条1項]]", "[[自治法999条]]"))
+    result = runner.invoke(args=["content", "check", str(broken)])
+    assert result.exit_code == 1
+    assert "content/courses/demo/01-keiyaku/01-gensoku.md:12: body: [[自治法999条]]" in result.output
+    result = runner.invoke(args=["content", "import", str(broken)])
+    assert result.exit_code == 1 and "nothing was imported" in result.output
+
+
+def test_check_says_when_citations_are_not_verified(app, tmp_path):
+    result = app.test_cli_runner().invoke(args=["content", "check", str(write_pack(tmp_path))])
+    assert result.exit_code == 0 and "NOT verified" in result.output
