@@ -58,15 +58,20 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _constr
 
 def load(text: str, line_offset: int = 0) -> tuple[object, list[tuple[int, str]]]:
     """Returns (data, duplicate keys as (line, key)); raises YamlProblem for text that is not YAML."""
-    loader = _Loader(text, line_offset)
+    loader = None
     try:
+        loader = _Loader(text, line_offset)  # the reader checks the characters here already
         return loader.get_single_data(), loader.duplicates
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = (mark.line + 1 if mark else 1) + line_offset
         raise YamlProblem(line, f"YAML として読めません: {error.problem or error}") from error
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow (control characters, …)
+        line = text.count("\n", 0, error.position) + 1 + line_offset
+        raise YamlProblem(line, f"YAML に使えない文字があります(#x{error.character:04x})") from error
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def dump(data) -> str:

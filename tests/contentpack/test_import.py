@@ -94,3 +94,26 @@ def test_export_round_trip_is_a_fixed_point_on_the_bundled_course(app, tmp_path)
     assert _tree(tmp_path / "one") == _tree(tmp_path / "two")
     lessons = [p for p in _tree(tmp_path / "one") if p.endswith(".md")]
     assert len(lessons) == len(list(CONTENT.rglob("*.md")))
+
+
+def test_a_crash_in_the_middle_of_an_import_leaves_the_database_unchanged(app, tmp_path, monkeypatch):
+    import contentpack.services as services
+
+    root = write_pack(tmp_path)
+    import_pack(root)
+    db.session.commit()
+    before = counts()
+    source_before = db.session.scalar(select(Lesson.source))
+    (root / "courses" / "demo" / "01-keiyaku" / "01-gensoku.md").write_text(
+        LESSON.replace("企業なら", "会社なら"), encoding="utf-8")
+    (root / "courses" / "demo" / "01-keiyaku" / "02-atarashii.md").write_text(LESSON, encoding="utf-8")
+
+    def crash(self, pack_terms):  # the glossary comes last: lessons have been written and flushed by now
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(services._Importer, "glossary", crash)
+    result = app.test_cli_runner().invoke(args=["content", "import", str(root)])
+    assert result.exit_code != 0
+    db.session.rollback()
+    assert counts() == before
+    assert db.session.scalar(select(Lesson.source)) == source_before
