@@ -34,8 +34,20 @@ run: install
 test: install
 	$(BIN)/pytest
 
+# Browser tests: Playwright drives Debian's Chromium (apt-get install chromium; set CHROMIUM=/path for another)
+# against the app served like `make run` with a fresh database; axe-core comes from npm (package-lock.json).
+# Screenshots, the axe report and the server log go to artifacts/.
+AXE := node_modules/axe-core/axe.min.js
+
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+e2e: install $(AXE)
+	$(BIN)/pytest tests/e2e
+
 lint: install
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache node_modules artifacts

@@ -17,7 +17,7 @@ from extensions import babel, csrf, db, limiter, login_manager, migrate, select_
 
 # Dependencies point downwards in this list (docs/architecture.md): a package imports the models and services
 # of the packages after it, never their views.
-FEATURE_PACKAGES = ("progress", "contentpack", "quizzes", "lessons", "curriculum", "statutes", "accounts")
+FEATURE_PACKAGES = ("cohorts", "progress", "contentpack", "quizzes", "lessons", "curriculum", "statutes", "accounts")
 
 log = logging.getLogger("jichiho")
 
@@ -149,12 +149,14 @@ def _register_error_pages(app: Flask) -> None:
 
 
 def _register_filters(app: Flask) -> None:
-    from flask_babel import get_locale
+    from flask_babel import format_percent, get_locale
 
     from common.auth import role_label
     from common.text import article_label
 
     app.jinja_env.filters["article_label"] = article_label
+    # Scores and progress are whole percents (0–100), printed the locale's way through Flask-Babel.
+    app.jinja_env.filters["percent"] = lambda value: format_percent(value / 100)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["current_locale_code"] = lambda: str(get_locale() or "ja")
     app.jinja_env.globals["role_label"] = role_label

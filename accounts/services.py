@@ -1,5 +1,6 @@
 """Account rules: who may register, what a password must be, how roles change. Flush, never commit."""
 
+from blinker import Namespace
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -16,6 +17,11 @@ COMMON_PASSWORDS = frozenset({
     "iloveyou123", "abcdefghij", "abc1234567", "passw0rd123", "jichitai123", "administrator", "welcome123",
     "letmein123",
 })
+
+
+# Sent by the registration view after the new account is flushed and before the one commit, so that packages
+# above accounts can add to the same transaction (cohorts: join the cohort whose invite brought the person here).
+user_registered = Namespace().signal("user-registered")
 
 
 class AccountError(DomainError):

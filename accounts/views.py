@@ -6,7 +6,7 @@ from sqlalchemy import select
 from accounts import services
 from accounts.forms import LoginForm, RegisterForm
 from accounts.models import User
-from common.auth import ROLES, role_required
+from common.auth import ROLES, role_label, role_required
 from common.urls import safe_next
 from extensions import SUPPORTED_LOCALES, db, limiter, login_manager
 
@@ -34,6 +34,7 @@ def register():
         except services.AccountError as error:
             getattr(form, error.field).errors.append(str(error))
         else:
+            services.user_registered.send(current_app._get_current_object(), user=user)
             db.session.commit()
             login_user(user)
             flash(_("Welcome, %(name)s. Your account is ready.", name=user.display_name), "success")
@@ -94,5 +95,5 @@ def change_role(user_id: int):
     else:
         user.role = role
         db.session.commit()
-        flash(_("%(name)s is now %(role)s.", name=user.display_name, role=role), "success")
+        flash(_("%(name)s is now %(role)s.", name=user.display_name, role=role_label(role)), "success")
     return redirect(url_for("accounts.users"))

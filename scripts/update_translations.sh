@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Extract the interface's messages and merge them into the catalogs (translations/*/LC_MESSAGES/messages.po).
-# Then translate every new entry in translations/ja (tests fail on an untranslated Japanese message).
+# Then translate every new entry in translations/ja and give it its English text in translations/en (the message
+# IDs are English; tests fail on a message without a Japanese or an English text).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 .venv/bin/pybabel extract -F babel.cfg -k _l -o translations/messages.pot --no-location --sort-output \

@@ -1,5 +1,6 @@
 """The interface is Japanese first: every message in the code has a Japanese translation, and English works."""
 
+import re
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
@@ -21,12 +22,43 @@ def extracted_messages() -> set[str]:
     return found
 
 
+def read_catalog(locale: str):
+    with open(ROOT / "translations" / locale / "LC_MESSAGES" / "messages.po", "rb") as handle:
+        return read_po(handle, locale=locale)
+
+
+def translated(catalog) -> set[str]:
+    """The message IDs (the singular, for a plural message) with a complete, non-fuzzy translation."""
+    done = set()
+    for m in catalog:
+        strings = [m.string] if isinstance(m.string, str) else list(m.string)
+        if m.id and all(strings) and "fuzzy" not in m.flags:
+            done.add(m.id if isinstance(m.id, str) else m.id[0])
+    return done
+
+
 def test_every_interface_message_has_a_japanese_translation():
-    with open(ROOT / "translations" / "ja" / "LC_MESSAGES" / "messages.po", "rb") as handle:
-        catalog = read_po(handle, locale="ja")
-    translated = {m.id for m in catalog if m.id and m.string and "fuzzy" not in m.flags}
-    missing = sorted(extracted_messages() - translated)
+    missing = sorted(extracted_messages() - translated(read_catalog("ja")))
     assert missing == [], f"untranslated (run scripts/update_translations.sh): {missing[:10]}"
+
+
+def test_every_interface_message_has_an_english_text():
+    """English message IDs still get an English msgstr, so the English catalog is complete and reviewed too."""
+    missing = sorted(extracted_messages() - translated(read_catalog("en")))
+    assert missing == [], f"no English text in translations/en (run scripts/update_translations.sh): {missing[:10]}"
+
+
+def test_translations_keep_every_placeholder():
+    for locale in ("ja", "en"):
+        for m in read_catalog(locale):
+            if not m.id:
+                continue
+            ids = [m.id] if isinstance(m.id, str) else list(m.id)
+            strings = [m.string] if isinstance(m.string, str) else list(m.string)
+            wanted = set(re.findall(r"%\((\w+)\)", ids[0]))
+            for string in strings:
+                if string:
+                    assert set(re.findall(r"%\((\w+)\)", string)) == wanted, (locale, ids[0], string)
 
 
 def test_pages_are_japanese_by_default_and_english_on_request(client):
