@@ -6,7 +6,7 @@ PORT ?= 5000
 STATUTES_DIR ?= ../shared/statutes
 export FLASK_APP := app:create_app
 
-.PHONY: run test lint install translations e2e bench clean
+.PHONY: run test lint install translations e2e bench bench-postgres bench-tools clean
 
 $(BIN)/flask: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,26 @@ $(AXE): package.json package-lock.json
 
 e2e: install $(AXE)
 	$(BIN)/pytest tests/e2e
+
+# The load benchmark (docs/benchmarks.md): seeds 5,000 learners in 100 cohorts, serves them with gunicorn and
+# drives each page with wrk on 127.0.0.1. SQLite in a temporary folder by default; `make bench-postgres` starts a
+# throwaway PostgreSQL cluster; DATABASE_URL=postgresql://… make bench uses an existing, empty database.
+# BENCH_ARGS passes options (e.g. BENCH_ARGS="--duration 30 --json out.json"). Not part of CI.
+$(VENV)/.bench-installed: pyproject.toml $(BIN)/flask
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
+	@touch $@
+
+bench-tools: $(VENV)/.bench-installed translations
+	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk (Debian package)"; \
+	  apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; } \
+	  || { echo "wrk is needed: apt-get install wrk"; exit 1; }
+
+bench: bench-tools
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+bench-postgres: bench-tools
+	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq postgresql >/dev/null; }
+	$(BIN)/python -m bench.run --postgres $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -2,6 +2,7 @@
 
 import importlib
 import logging
+import re
 import secrets
 import time
 import uuid
@@ -11,15 +12,20 @@ from flask import Flask, g, jsonify, render_template, request
 from flask_babel import refresh as refresh_locale
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import Config, environment_overrides
+import common.ratelimit  # noqa: F401 - the database:// rate-limit storage and its table
+from config import Config, engine_options, environment_overrides
 from extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
 
 # Dependencies point downwards in this list (docs/architecture.md): a package imports the models and services
 # of the packages after it, never their views.
-FEATURE_PACKAGES = ("cohorts", "progress", "contentpack", "quizzes", "lessons", "curriculum", "statutes", "accounts")
+FEATURE_PACKAGES = ("cohorts", "progress", "authoring", "contentpack", "quizzes", "lessons", "curriculum", "statutes",
+                    "accounts")
 
 log = logging.getLogger("jichiho")
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -35,6 +41,16 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'jichiho.sqlite'}"
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
+    if app.config.get("HTTPS"):
+        app.config["PREFERRED_URL_SCHEME"] = "https"
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        # Behind nginx: the client's address (rate limits, logs) and scheme (HSTS, Secure cookies, redirects)
+        # come from the X-Forwarded-* headers the trusted proxies set, and from nowhere else.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
 
     _init_extensions(app)
     _register_packages(app)
@@ -45,7 +61,13 @@ def create_app(config: dict | None = None) -> Flask:
     @app.get("/healthz")
     @limiter.exempt
     def healthz():
-        db.session.execute(text("SELECT 1"))
+        """For the load balancer and monitoring: 200 when this worker can reach the database, 503 otherwise."""
+        try:
+            db.session.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            db.session.rollback()
+            log.exception("health check failed rid=%s", g.get("request_id"))
+            return jsonify(status="error", database="unreachable"), 503
         return jsonify(status="ok")
 
     return app
@@ -106,10 +128,14 @@ def _optional_module(dotted: str):
 def _register_request_hooks(app: Flask) -> None:
     @app.before_request
     def start_request():
-        g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex[:16]
+        # nginx's $request_id when it sent one (so its access log and ours share it); anything else a client
+        # sends is not trusted into the logs unless it looks like an ID.
+        given = request.headers.get("X-Request-ID", "")
+        g.request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex[:16]
         # Flask-Babel caches the locale on the app context, which a request shares when one is already pushed
         # (as in tests and CLI scripts): choose it afresh for every request.
         refresh_locale()
+        g.pop("translations", None)
         g.started = time.perf_counter()
 
     @app.after_request
@@ -123,8 +149,11 @@ def _register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
         if request.is_secure:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+            response.headers.setdefault("Strict-Transport-Security",
+                                        f"max-age={app.config['HSTS_MAX_AGE']}; includeSubDomains")
         elapsed_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
         log.info("%s %s %s %.1fms rid=%s", request.method, request.path, response.status_code,
                  elapsed_ms, g.get("request_id"))
@@ -149,16 +178,52 @@ def _register_error_pages(app: Flask) -> None:
 
 
 def _register_filters(app: Flask) -> None:
-    from flask_babel import format_percent, get_locale
+    from flask_babel import format_decimal, format_percent, get_locale
 
     from common.auth import role_label
     from common.text import article_label
 
     app.jinja_env.filters["article_label"] = article_label
-    # Scores and progress are whole percents (0–100), printed the locale's way through Flask-Babel.
-    app.jinja_env.filters["percent"] = lambda value: format_percent(value / 100)
+    # Scores and progress are whole percents (0–100), printed the locale's way through Flask-Babel. Babel
+    # formats a number in tens of microseconds and a dashboard prints dozens: small whole numbers are
+    # formatted once per locale and remembered.
+    app.jinja_env.filters["percent"] = lambda value: _small_number(value, "percent", format_percent)
+    app.jinja_env.filters["decimalformat"] = lambda value, *args: (
+        format_decimal(value, *args) if args else _small_number(value, "decimal", format_decimal))
     app.jinja_env.add_extension("jinja2.ext.do")
+    # Templates translate through the request's catalog, looked up once per request (Flask-Babel's
+    # get_translations() costs ~13 µs a call, and a page makes dozens); the cache is dropped at the start of every
+    # request (start_request), as the locale may change between two requests that share an app context.
+    app.jinja_env.install_gettext_callables(
+        lambda string: _translations().ugettext(string),
+        lambda singular, plural, n: _translations().ungettext(singular, plural, n), newstyle=True)
     app.jinja_env.globals["current_locale_code"] = lambda: str(get_locale() or "ja")
     app.jinja_env.globals["role_label"] = role_label
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+
+
+_FORMATTED: dict[tuple[str, str, int], str] = {}
+
+
+def _small_number(value, kind: str, formatter) -> str:
+    """A whole number from 0 to 1000 formatted by Flask-Babel (`format_percent` takes a fraction), remembered per
+    locale; anything else is formatted afresh."""
+    from flask_babel import get_locale
+
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 1000:
+        return formatter(value / 100) if kind == "percent" else formatter(value)
+    key = (str(get_locale() or "ja"), kind, value)
+    text = _FORMATTED.get(key)
+    if text is None:
+        text = _FORMATTED[key] = formatter(value / 100) if kind == "percent" else formatter(value)
+    return text
+
+
+def _translations():
+    from flask_babel import get_translations
+
+    translations = g.get("translations")
+    if translations is None:
+        translations = g.translations = get_translations()
+    return translations

@@ -34,3 +34,15 @@ def role(email, role):
         raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"{user.email} is now {user.role}")
+
+
+@group.command("unlock")
+@click.argument("email")
+def unlock(email):
+    """Lift the sign-in lockout of an account (after too many wrong passwords)."""
+    try:
+        user = services.unlock(email)
+    except services.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"{user.email} can sign in again")

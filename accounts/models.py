@@ -21,6 +21,10 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Sign-in lockout (accounts.services.authenticate): wrong passwords in a row, and until when sign-in is
+    # refused after too many. Per account, so that guessing from many addresses is stopped too.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

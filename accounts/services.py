@@ -1,7 +1,10 @@
 """Account rules: who may register, what a password must be, how roles change. Flush, never commit."""
 
+from datetime import timedelta
+from functools import cache
+
 from blinker import Namespace
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from accounts.models import User
@@ -18,6 +21,12 @@ COMMON_PASSWORDS = frozenset({
     "letmein123",
 })
 
+
+@cache
+def _dummy_hash() -> str:
+    """Checked against when the e-mail address is unknown, so that a wrong address takes as long as a wrong
+    password and timing does not tell who has an account."""
+    return generate_password_hash("not-a-password-anyone-has")
 
 # Sent by the registration view after the new account is flushed and before the one commit, so that packages
 # above accounts can add to the same transaction (cohorts: join the cohort whose invite brought the person here).
@@ -73,11 +82,56 @@ def create_user(email: str, password: str, display_name: str, organisation: str 
     return user
 
 
-def authenticate(email: str, password: str) -> User | None:
+class AccountLocked(DomainError):
+    """Too many wrong passwords in a row: the account refuses sign-in until `until` (naive UTC)."""
+
+    def __init__(self, until):
+        super().__init__("The account is locked after too many failed sign-ins.")
+        self.until = until
+
+
+def authenticate(email: str, password: str, max_failures: int = 10, lock_minutes: int = 15) -> User | None:
+    """The user whose e-mail and password these are, or None. Per account, `max_failures` wrong passwords in a row
+    lock it for `lock_minutes` (raises AccountLocked, without checking the password: not even the right one gets
+    in meanwhile); a success resets the count. The count is kept in the database, so every worker and host sees
+    the same, and it is raised in SQL (failed_logins + 1), so concurrent attempts are all counted. The caller
+    commits, also after a failure."""
     user = find_by_email(email)
-    if user is None or not check_password_hash(user.password_hash, password):
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
         return None
-    user.last_login_at = utcnow()
+    now = utcnow()
+    if user.locked_until is not None and user.locked_until > now:
+        raise AccountLocked(user.locked_until)
+    if not check_password_hash(user.password_hash, password):
+        db.session.execute(update(User).where(User.id == user.id)
+                           .values(failed_logins=User.failed_logins + 1)
+                           .execution_options(synchronize_session=False))
+        failures = db.session.scalar(select(User.failed_logins).where(User.id == user.id))
+        if max_failures and failures >= max_failures:
+            until = now + timedelta(minutes=lock_minutes)
+            db.session.execute(update(User).where(User.id == user.id).values(failed_logins=0, locked_until=until)
+                               .execution_options(synchronize_session=False))
+            db.session.expire(user)
+            raise AccountLocked(until)
+        db.session.expire(user)
+        return None
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    return user
+
+
+def unlock(email: str) -> User:
+    """Lift a sign-in lockout (flask users unlock)."""
+    from flask_babel import gettext as _
+
+    user = find_by_email(email)
+    if user is None:
+        raise AccountError("email", _("No account with this e-mail address."))
+    user.failed_logins = 0
+    user.locked_until = None
+    db.session.flush()
     return user
 
 

@@ -47,8 +47,18 @@ def register():
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        try:
+            user = services.authenticate(form.email.data, form.password.data,
+                                         current_app.config["LOGIN_LOCKOUT_FAILURES"],
+                                         current_app.config["LOGIN_LOCKOUT_MINUTES"])
+        except services.AccountLocked:
+            db.session.commit()  # the failure that locked it counts
+            form.password.errors.append(_(
+                "Too many wrong passwords for this account: signing in is paused for %(minutes)s minutes. "
+                "Try again later, or ask an administrator.", minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"]))
+            return render_template("accounts/login.html", form=form), 429
         if user is None:
+            db.session.commit()  # the count of wrong passwords
             form.password.errors.append(_("The e-mail address or password is not right."))
         else:
             db.session.commit()

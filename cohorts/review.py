@@ -8,12 +8,16 @@ questions; "learners" means the cohort's active learner memberships.
 """
 
 import json
-from collections import Counter, defaultdict
+import threading
+import time
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
-from sqlalchemy import String, and_, case, cast, exists, func, select
+from sqlalchemy import String, and_, case, cast, exists, func, or_, select, true
+from sqlalchemy.orm import aliased
 
 from accounts.models import User
 from cohorts import stats
@@ -66,7 +70,7 @@ def modules(course_id: int) -> list[ModuleInfo]:
     return [ModuleInfo(*row) for row in rows]
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     """One learner in one module."""
 
@@ -134,6 +138,20 @@ class LearnerRow:
     @property
     def finished(self) -> bool:
         return bool(self.cells) and all(c.complete for c in self.cells.values())
+
+    def cell_views(self, module_ids) -> list[tuple[str, bool, str]]:
+        """(CSS class, complete, "read/lessons · score%") per module, in the given order: what a matrix cell shows,
+        worked out here because a large cohort's matrix has thousands of cells and each attribute a template
+        looks up costs more than the arithmetic."""
+        views = []
+        for module_id in module_ids:
+            cell = self.cells[module_id]
+            complete = cell.complete
+            score = cell.score
+            text = f"{cell.read}/{cell.lessons}" if score is None else f"{cell.read}/{cell.lessons} · {score}%"
+            views.append(("cell-complete" if complete else "cell-partial" if cell.started else "cell-none",
+                          complete, text))
+        return views
 
     def ready_for(self, module_ids) -> bool:
         return all(self.cells[m].complete for m in module_ids if m in self.cells)
@@ -266,27 +284,31 @@ def sort_rows(rows: list[LearnerRow], key: str, descending: bool = False) -> lis
 
 def _first_answers(cohort: Cohort):
     """A subquery of the answers in each learner's first submitted attempt of each quiz of the course: user_id,
-    question_id, correct, answer, response_id. It starts from the attempts (small rows) and reaches the
-    responses through an index that covers what is read (`ix_responses_first_answers`), so the large question
-    snapshots are never read."""
-    ranked = (
-        select(Attempt.id.label("id"),
-               func.row_number().over(partition_by=(Attempt.user_id, Attempt.quiz_id),
-                                      order_by=(Attempt.submitted_at, Attempt.id)).label("rn"))
+    question_id, correct, answer, response_id. It starts from the attempts and reaches the responses through an
+    index that covers what is read (`ix_responses_first_answers`), so the large question snapshots are never read.
+    "First" is an anti-join (no earlier submitted attempt of the same quiz by the same learner, ties broken by id)
+    on `ix_attempts_user_quiz_submitted`, cheaper than a row_number() window on SQLite and PostgreSQL alike."""
+    earlier = aliased(Attempt)
+    first = (
+        select(Attempt.id.label("id"), Attempt.user_id.label("user_id"))
         .join(Quiz, Quiz.id == Attempt.quiz_id).join(Lesson, Lesson.id == Quiz.lesson_id)
         .join(Module, Module.id == Lesson.module_id)
         .where(_course_lessons(cohort.course_id), Quiz.archived.is_(False), Attempt.submitted_at.is_not(None),
-               Attempt.user_id.in_(_learner_ids(cohort.id)))
+               Attempt.user_id.in_(_learner_ids(cohort.id)),
+               ~exists().where(earlier.user_id == Attempt.user_id, earlier.quiz_id == Attempt.quiz_id,
+                               earlier.submitted_at.is_not(None),
+                               or_(earlier.submitted_at < Attempt.submitted_at,
+                                   and_(earlier.submitted_at == Attempt.submitted_at, earlier.id < Attempt.id))))
         .subquery())
-    first = select(ranked.c.id).where(ranked.c.rn == 1).subquery()
-    archived = select(Question.id).where(Question.archived.is_(True)).scalar_subquery()
-    return (select(Attempt.user_id.label("user_id"), Response.question_id.label("question_id"),
+    # Archived questions are left out with a join, not `NOT IN (subquery)`: PostgreSQL charges a hashed
+    # subplan's start-up cost to every probe of a nested loop, so with NOT IN it chose a merge join that reads the
+    # whole responses index for a cohort whose attempts came late (280 ms instead of 10; docs/benchmarks.md).
+    return (select(first.c.user_id.label("user_id"), Response.question_id.label("question_id"),
                    Response.correct.label("correct"), Response.answer.label("answer"),
                    Response.id.label("response_id"))
             .select_from(first)
-            .join(Attempt, Attempt.id == first.c.id)
-            .join(Response, Response.attempt_id == Attempt.id)
-            .where(Response.question_id.not_in(archived))
+            .join(Response, Response.attempt_id == first.c.id)
+            .join(Question, and_(Question.id == Response.question_id, Question.archived.is_(False)))
             .subquery())
 
 
@@ -309,7 +331,9 @@ def item_statistics(cohort: Cohort) -> dict[int, stats.ItemStats]:
     firsts = _first_answers(cohort)
     tier = case((firsts.c.user_id.in_(sorted(lower)), stats.LOWER), (firsts.c.user_id.in_(sorted(upper)), stats.UPPER),
                 else_=stats.MIDDLE).label("tier")
-    # The answer's JSON text, only for wrong answers: reading it costs a table row, so only when needed.
+    # The answer's JSON text, only for wrong answers. On PostgreSQL it comes from the covering index
+    # (ix_responses_first_answers includes answer and id); on SQLite it costs a table row, whose question snapshot
+    # makes it large (docs/benchmarks.md).
     wrong = case((firsts.c.correct.is_(False), cast(firsts.c.answer, String)), else_=None).label("wrong")
     grouped = select(firsts.c.question_id, tier, firsts.c.correct, wrong, firsts.c.response_id).subquery()
     rows = db.session.execute(
@@ -588,3 +612,67 @@ def co_learners(cohort_id: int, user_id: int) -> tuple[list[str], int]:
         else:
             names.append(name)
     return names, hidden
+
+
+# --- caching the aggregates --------------------------------------------------------------------------------
+#
+# The matrix and the item statistics aggregate every first answer and completion of the cohort's learners: for
+# 200 learners well into the course, ~50,000 answers, 0.2-0.3 s of database work per request (docs/benchmarks.md).
+# They change only when a learner does something, so each worker keeps them per cohort together with an activity
+# stamp (one cheap query over covering indexes) and recomputes them when the stamp changes: a submission, a
+# regrade that changes a score, a lesson read, a learner joining or leaving or hiding their name. Changes the stamp
+# cannot see (a question archived, a lesson unpublished, a learner renamed) show after COHORT_CACHE_SECONDS at
+# most. COHORT_CACHE_SECONDS = 0 turns the cache off.
+
+_CACHE: "OrderedDict[tuple[int, str], tuple[tuple, float, object]]" = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+CACHE_ENTRIES = 32
+
+
+def activity_stamp(cohort: Cohort) -> tuple:
+    """What the cohort's learners have done so far, in one query that reads indexes only: their memberships,
+    their submitted attempts (count, newest, and a checksum of scores that a regrade changes) and their lessons
+    read. Equal stamps mean the matrix and the item statistics are the same."""
+    learners = _learner_ids(cohort.id)
+    members = (select(func.count(Membership.id), func.coalesce(func.sum(Membership.id), 0),
+                      func.coalesce(func.sum(case((Membership.hide_name.is_(True), Membership.id), else_=0)), 0))
+               .where(Membership.cohort_id == cohort.id, Membership.role == "learner", Membership.left_at.is_(None)))
+    attempts = (select(func.count(Attempt.id), func.coalesce(func.max(Attempt.id), 0),
+                       func.coalesce(func.sum(Attempt.id * func.coalesce(Attempt.score, 0)), 0))
+                .where(Attempt.user_id.in_(learners), Attempt.submitted_at.is_not(None)))
+    completions = (select(func.count(LessonCompletion.id), func.coalesce(func.max(LessonCompletion.id), 0))
+                   .where(LessonCompletion.user_id.in_(learners)))
+    m, a, c = members.subquery(), attempts.subquery(), completions.subquery()
+    # Three one-row subqueries side by side (joined on true: there is nothing to join on).
+    row = db.session.execute(select(*m.c, *a.c, *c.c).select_from(m.join(a, true()).join(c, true()))).one()
+    return tuple(row)
+
+
+def cached(cohort: Cohort, kind: str, compute):
+    """`compute()`, or what it returned for this cohort before if the cohort's activity stamp is unchanged and the
+    entry is younger than COHORT_CACHE_SECONDS. The stamp is read once per request."""
+    seconds = current_app.config.get("COHORT_CACHE_SECONDS", 0)
+    if not seconds:
+        return compute()
+    # Per request (the request's environ: `g` lives as long as the app context, which tests share across requests).
+    stamps = request.environ.setdefault("jichiho.cohort_stamps", {}) if has_request_context() else {}
+    if cohort.id not in stamps:
+        stamps[cohort.id] = activity_stamp(cohort)
+    stamp, key, now = stamps[cohort.id], (cohort.id, kind), time.monotonic()
+    with _CACHE_LOCK:
+        entry = _CACHE.get(key)
+        if entry is not None and entry[0] == stamp and entry[1] > now:
+            _CACHE.move_to_end(key)
+            return entry[2]
+    value = compute()
+    with _CACHE_LOCK:
+        _CACHE[key] = (stamp, now + seconds, value)
+        _CACHE.move_to_end(key)
+        while len(_CACHE) > CACHE_ENTRIES:
+            _CACHE.popitem(last=False)
+    return value
+
+
+def clear_cache() -> None:
+    with _CACHE_LOCK:
+        _CACHE.clear()

@@ -388,16 +388,18 @@ def _sort_args() -> tuple[str, bool]:
 def review_page(cohort_id: int):
     cohort = _managed_cohort(cohort_id)
     now = utcnow()
-    grid = review.matrix(cohort, now)
+    # The two aggregates over every learner's work, kept per cohort until its activity changes (review.cached).
+    grid = review.cached(cohort, "matrix", lambda: review.matrix(cohort, now))
     sort, descending = _sort_args()
-    items = review.item_statistics(cohort)
+    items = review.cached(cohort, "items", lambda: review.item_statistics(cohort))
     infos = review.questions(cohort.course_id)
     all_sessions = services.sessions(cohort.id)
     upcoming = services.next_session(all_sessions, _today())
     return render_template(
         "cohorts/review.html", cohort=cohort, grid=grid, rows=review.sort_rows(grid.rows, sort, descending),
         sort=sort, descending=descending, questions=review.question_rows(infos, items),
-        articles=review.weakest_articles(cohort, items), charts=review.charts(cohort, grid, _today()),
+        articles=review.weakest_articles(cohort, items),
+        charts=review.cached(cohort, "charts", lambda: review.charts(cohort, grid, _today())),
         upcoming=upcoming, ready=grid.ready(upcoming) if upcoming else [])
 
 
@@ -405,8 +407,9 @@ def review_page(cohort_id: int):
 @login_required
 def deck(cohort_id: int):
     cohort = _managed_cohort(cohort_id)
-    grid = review.matrix(cohort, utcnow())
-    items = review.item_statistics(cohort)
+    now = utcnow()
+    grid = review.cached(cohort, "matrix", lambda: review.matrix(cohort, now))
+    items = review.cached(cohort, "items", lambda: review.item_statistics(cohort))
     infos = review.questions(cohort.course_id)
     upcoming = services.next_session(services.sessions(cohort.id), _today())
     return render_template(

@@ -1,5 +1,9 @@
 """Reads a content pack (DESIGN §4) into plain dataclasses, collecting every problem as
-`file:line: field: message` instead of stopping at the first one."""
+`file:line: field: message` instead of stopping at the first one.
+
+The same rules check what a mentor types in the browser: `read_content()` runs a lesson's front matter, body
+and quiz, given as plain mappings, through exactly the code that reads the files, so the two can never
+disagree about what a valid lesson or question is."""
 
 import re
 from dataclasses import dataclass, field
@@ -78,6 +82,7 @@ class LessonPack:
     body: str
     where: Located
     quiz: QuizPack | None = None
+    draft: "LessonPack | None" = None  # unpublished changes of a published lesson (<NN>-<slug>.draft.md)
 
 
 @dataclass
@@ -122,12 +127,9 @@ class Pack:
         for course in self.courses:
             for module in course.modules:
                 for lesson in module.lessons:
-                    yield lesson.body, lesson.where
-                    for question in lesson.quiz.questions if lesson.quiz else []:
-                        yield question.explanation, question.where
-                        for index, choice in enumerate(question.data.get("choices", [])):
-                            if choice.get("feedback"):
-                                yield choice["feedback"], feedback_location(question, index)
+                    yield from lesson_markdown_texts(lesson)
+                    if lesson.draft is not None:
+                        yield from lesson_markdown_texts(lesson.draft)
         for term in self.terms:
             yield term.definition, term.where
             if term.private_analogy:
@@ -135,6 +137,18 @@ class Pack:
 
 
 UNREADABLE = object()  # load_yaml's answer for a file it has already reported as unreadable
+DRAFT_SUFFIX = ".draft"  # <NN>-<slug>.draft.md and <NN>-<slug>.draft.quiz.yaml: a published lesson's draft
+
+
+def lesson_markdown_texts(lesson: LessonPack):
+    """The Markdown texts of one lesson with their locations: the body, then each question's explanation and
+    choice feedback."""
+    yield lesson.body, lesson.where
+    for question in lesson.quiz.questions if lesson.quiz else []:
+        yield question.explanation, question.where
+        for index, choice in enumerate(question.data.get("choices", [])):
+            if choice.get("feedback"):
+                yield choice["feedback"], feedback_location(question, index)
 
 
 def feedback_location(question: QuestionPack, index: int) -> Located:
@@ -146,10 +160,12 @@ class _Reader:
         self.pack = Pack(root=root)
 
     def problem(self, path: Path | str, line: int, field_name: str, message: str) -> None:
-        rel = path if isinstance(path, str) else self._rel(path)
+        rel = self._rel(path)
         self.pack.problems.append(PackProblem(rel, line, field_name, message))
 
-    def _rel(self, path: Path) -> str:
+    def _rel(self, path: Path | str) -> str:
+        if isinstance(path, str):  # a name given by read_content, not a file
+            return path
         try:
             return str(path.relative_to(self.pack.root.parent))
         except ValueError:
@@ -282,13 +298,19 @@ class _Reader:
                             self.string_list(path, data, "objectives"), self.string_list(path, data, "requires"))
         module._requires_line = data.line_of("requires")  # for the requires check
         lesson_slugs: dict[str, int] = {}
-        for lesson_path in sorted(module_dir.glob("*.md")):
+        lesson_paths = sorted(module_dir.glob("*.md"))
+        for lesson_path in lesson_paths:
+            if lesson_path.stem.endswith(DRAFT_SUFFIX):
+                continue
             lesson = self.read_lesson(lesson_path, lesson_slugs)
             if lesson:
                 module.lessons.append(lesson)
+        for draft_path in lesson_paths:
+            if draft_path.stem.endswith(DRAFT_SUFFIX):
+                self.read_draft(draft_path, module)
         for quiz_path in sorted(module_dir.glob("*.quiz.yaml")):
             stem = quiz_path.name[: -len(".quiz.yaml")]
-            lesson = next((lsn for lsn in module.lessons if lsn.where.file.endswith(f"/{stem}.md")), None)
+            lesson = self.lesson_of(module, stem)
             if lesson is None:
                 self.problem(quiz_path, 1, "file", f"対応するレッスン {stem}.md がありません")
                 continue
@@ -298,6 +320,31 @@ class _Reader:
                     other.name.endswith(".md") or other.name.endswith(".quiz.yaml")):
                 self.problem(other, 1, "file", "コンテンツパックに含まれない種類のファイルです")
         return module
+
+    @staticmethod
+    def lesson_of(module: ModulePack, stem: str) -> LessonPack | None:
+        """The lesson (or, for a stem ending in .draft, the lesson's draft) that a file named <stem>.* belongs
+        to."""
+        for lesson in module.lessons:
+            if lesson.where.file.endswith(f"/{stem}.md"):
+                return lesson
+            if lesson.draft is not None and lesson.draft.where.file.endswith(f"/{stem}.md"):
+                return lesson.draft
+        return None
+
+    def read_draft(self, path: Path, module: ModulePack) -> None:
+        stem = path.stem[: -len(DRAFT_SUFFIX)]
+        lesson = self.lesson_of(module, stem)
+        if lesson is None:
+            self.problem(path, 1, "file", f"対応するレッスン {stem}.md がありません")
+            return
+        if lesson.status != "published":
+            self.problem(path, 1, "file",
+                         "下書きファイルは公開中のレッスンにだけ置けます(非公開のレッスンは本体が下書きです)")
+            return
+        draft = self.read_lesson(path, {}, name=stem, draft=True)
+        if draft is not None:
+            lesson.draft = draft
 
     def check_requires(self, course_dir: Path, course: CoursePack) -> None:
         earlier: set[str] = set()
@@ -309,9 +356,10 @@ class _Reader:
                                  f"「{slug}」はこのモジュールより前にあるモジュールのスラッグではありません")
             earlier.add(module.slug)
 
-    def read_lesson(self, path: Path, seen: dict[str, int]) -> LessonPack | None:
+    def read_lesson(self, path: Path, seen: dict[str, int], name: str | None = None,
+                    draft: bool = False) -> LessonPack | None:
         self.pack.files += 1
-        named = self.ordered_name(path, path.stem, seen)
+        named = self.ordered_name(path, name or path.stem, seen)
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
@@ -326,23 +374,33 @@ class _Reader:
         data = self.expect_mapping(path, data, "front matter")
         if data is None or named is None:
             return None
-        self.check_keys(path, data, LESSON_KEYS)
-        status = self.text(path, data, "status") or "published"
-        if status not in ("draft", "published"):
-            self.problem(path, data.line_of("status"), "status", "draft か published を指定してください")
         body_start = end + 2  # 1-based line of the first body line
         body = "\n".join(lines[end + 1:]).strip("\n")
         leading_blank = len(lines[end + 1:]) - len("\n".join(lines[end + 1:]).lstrip("\n").split("\n"))
+        return self.lesson_from(path, data, body, body_start, body_start + leading_blank, named, draft)
+
+    def lesson_from(self, path: Path | str, data: LineDict, body: str, body_start: int, first_line: int,
+                    named: tuple[int, str], draft: bool = False) -> LessonPack:
+        """A lesson from its front matter (a mapping) and body: the rules for files and for the browser."""
+        keys = {k: v for k, v in LESSON_KEYS.items() if k != "status"} if draft else LESSON_KEYS
+        self.check_keys(path, data, keys)
+        status = self.text(path, data, "status") or "published"
+        if status not in ("draft", "published"):
+            self.problem(path, data.line_of("status"), "status", "draft か published を指定してください")
         if not body.strip():
             self.problem(path, body_start, "body", "本文がありません")
         return LessonPack(
             slug=named[1], position=named[0], title=self.text(path, data, "title"),
             summary=self.text(path, data, "summary"), minutes=self.integer(path, data, "minutes", 1, 120),
             objectives=self.string_list(path, data, "objectives"), tags=self.string_list(path, data, "tags"),
-            status=status, body=body, where=Located(self._rel(path), body_start + leading_blank, "body"))
+            status=status, body=body, where=Located(self._rel(path), first_line, "body"))
 
     def read_quiz(self, path: Path) -> QuizPack | None:
-        data = self.expect_mapping(path, self.load_yaml(path), "quiz")
+        return self.quiz_from(path, self.load_yaml(path))
+
+    def quiz_from(self, path: Path | str, data) -> QuizPack | None:
+        """A quiz from its mapping: the rules for files and for the browser."""
+        data = self.expect_mapping(path, data, "quiz")
         if data is None:
             return None
         self.check_keys(path, data, QUIZ_KEYS)
@@ -451,6 +509,8 @@ class _Reader:
             if isinstance(answer, bool) or answer is None:
                 raise InvalidOperation
             number = Decimal(str(answer))
+            if not number.is_finite():
+                raise InvalidOperation
         except InvalidOperation:
             self.problem(path, data.line_of("answer"), f"{label}answer", "正解の数値がありません")
             return None
@@ -497,3 +557,33 @@ class _Reader:
 
 def read_pack(root: Path | str) -> Pack:
     return _Reader(Path(root).resolve()).read()
+
+
+def as_yaml_data(value):
+    """Plain mappings and lists as the YAML loader builds them (LineDict, LineList), with no line numbers: what
+    the browser sends goes through the reader's own code."""
+    if isinstance(value, dict) and not isinstance(value, LineDict):
+        out = LineDict({key: as_yaml_data(item) for key, item in value.items()})
+        out.line, out.lines = 0, {}
+        return out
+    if isinstance(value, list | tuple) and not isinstance(value, LineList):
+        out = LineList(as_yaml_data(item) for item in value)
+        out.line, out.lines = 0, [0] * len(out)
+        return out
+    return value
+
+
+LESSON_FILE = "lesson.md"
+QUIZ_FILE = "quiz.yaml"
+
+
+def read_content(front: dict, body: str, quiz: dict | None, draft: bool = True) -> tuple[LessonPack, list[PackProblem]]:
+    """Check a lesson given as plain data (front matter mapping, Markdown body, quiz mapping or None) by the
+    rules of the pack reader. Problems name the file as LESSON_FILE or QUIZ_FILE, the field as the reader does
+    (`title`, `body`, `questions[key].choices[1].text` …), and a line only within the body."""
+    reader = _Reader(Path("."))
+    body = (body or "").replace("\r\n", "\n").strip("\n")
+    lesson = reader.lesson_from(LESSON_FILE, as_yaml_data(dict(front)), body, 1, 1, (0, ""), draft=draft)
+    if quiz is not None:
+        lesson.quiz = reader.quiz_from(QUIZ_FILE, as_yaml_data(dict(quiz)))
+    return lesson, reader.pack.problems

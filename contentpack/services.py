@@ -1,21 +1,48 @@
 """Check, import and export a content pack. Import is atomic (the caller commits once, or nothing) and
 idempotent (a second import of the same files writes nothing); content missing from the pack is archived,
-never deleted, so no learner's completion or attempt is lost."""
+never deleted, so no learner's completion or attempt is lost.
+
+A lesson's content — front matter, body and quiz — also exists as plain data (`{"front", "body", "quiz"}`, the
+shape of a LessonRevision): `pack_content()` builds it from what the reader read, `check_content()` checks it by
+the reader's rules and renders it, `apply_content()` writes it into the lesson's and quiz's rows exactly as an
+import does. The authoring workspace uses these three, so a lesson saved in the browser and the same lesson
+imported from files end up identical."""
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
 
-from contentpack.reader import Located, Pack, PackProblem, feedback_location, read_pack
+from contentpack.reader import (
+    LessonPack,
+    Located,
+    Pack,
+    PackProblem,
+    QuestionPack,
+    QuizPack,
+    feedback_location,
+    lesson_markdown_texts,
+    read_content,
+    read_pack,
+)
 from contentpack.yamlload import dump
 from curriculum.models import Course, Module
 from extensions import db
 from lessons.markdown import Rendered, render
-from lessons.models import GlossaryTerm, Lesson, TermCitation
-from lessons.services import replace_citations, store_render
+from lessons.models import GlossaryTerm, Lesson, LessonRevision, TermCitation
+from lessons.services import (
+    add_revision,
+    head_revision,
+    mark_published,
+    published_revision,
+    replace_citations,
+    revision_numbers,
+    store_render,
+)
 from quizzes.models import Question, QuestionCitation, Quiz
 from statutes.services import CitationResolver
+
+IMPORT_NOTE = "content import"  # the note of a revision written by `flask content import`
 
 
 class PackInvalid(Exception):
@@ -49,9 +76,14 @@ def _key(where: Located) -> tuple:
 def check_pack(root: Path | str, resolver: CitationResolver | None = None) -> CheckReport:
     """Read the pack and render every Markdown text in it, collecting problems with file and line."""
     pack = read_pack(root)
-    resolver = resolver or CitationResolver()
     report = CheckReport(pack=pack, problems=list(pack.problems))
-    for text, where in pack.markdown_texts():
+    _render_all(pack.markdown_texts(), resolver or CitationResolver(), report)
+    report.problems.sort(key=lambda p: (p.file, p.line))
+    return report
+
+
+def _render_all(texts, resolver: CitationResolver, report) -> None:
+    for text, where in texts:
         rendered = render(text, resolver)
         report.renders[_key(where)] = rendered
         report.citations += sum(1 for _ in _citation_occurrences(text))
@@ -59,8 +91,6 @@ def check_pack(root: Path | str, resolver: CitationResolver | None = None) -> Ch
         for problem in rendered.problems:
             report.problems.append(PackProblem(where.file, where.line + problem.line - 1, where.field,
                                                problem.message))
-    report.problems.sort(key=lambda p: (p.file, p.line))
-    return report
 
 
 def _citation_occurrences(text: str):
@@ -83,7 +113,7 @@ def import_pack(root: Path | str) -> ImportReport:
     if check.problems:
         raise PackInvalid(check.problems)
     report = ImportReport(check=check)
-    importer = _Importer(check, report)
+    importer = _Importer(check.renders, report)
     for course in check.pack.courses:
         importer.course(course)
     importer.glossary(check.pack.terms)
@@ -92,12 +122,13 @@ def import_pack(root: Path | str) -> ImportReport:
 
 
 class _Importer:
-    def __init__(self, check: CheckReport, report: ImportReport):
-        self.check = check
+    def __init__(self, renders: dict, report: ImportReport, author_id: int | None = None):
+        self.renders = renders
         self.report = report
+        self.author_id = author_id
 
     def rendered(self, where: Located) -> Rendered:
-        return self.check.renders[_key(where)]
+        return self.renders[_key(where)]
 
     def assign(self, obj, **values) -> None:
         changed = False
@@ -148,24 +179,49 @@ class _Importer:
             lesson = existing.get(pack_lesson.slug) or self.new(
                 Lesson, module_id=module.id, slug=pack_lesson.slug, position=pack_lesson.position,
                 title=pack_lesson.title)
-            self.assign(lesson, position=pack_lesson.position, title=pack_lesson.title,
-                        summary=pack_lesson.summary, minutes=pack_lesson.minutes,
-                        objectives=list(pack_lesson.objectives), tags=list(pack_lesson.tags),
-                        status=pack_lesson.status, archived=False)
-            rendered = self.rendered(pack_lesson.where)
-            if lesson.source != pack_lesson.body or lesson.html != rendered.html:
-                store_render(lesson, pack_lesson.body, rendered)
-                if lesson.id is not None:
-                    self.report.updated += 1
-            else:
-                store_render(lesson, pack_lesson.body, rendered)  # citations only, a no-op when unchanged
-            db.session.flush()
+            self.lesson_content(lesson, pack_lesson, position=pack_lesson.position, status=pack_lesson.status,
+                                archived=False)
             kept.add(lesson.id)
-            self.quiz(lesson, pack_lesson.quiz)
+            self.revisions(lesson, pack_lesson)
         gone = [lesson for lesson in existing.values() if lesson.id not in kept]
         self.archive_missing(gone, kept)
         self.archive_missing(db.session.scalars(select(Quiz).where(Quiz.lesson_id.in_([ls.id for ls in gone]))),
                              set())
+
+    def lesson_content(self, lesson: Lesson, pack_lesson: LessonPack, **values) -> None:
+        """Write a lesson's content (front matter, rendered body and citations, quiz) into its rows."""
+        self.assign(lesson, title=pack_lesson.title, summary=pack_lesson.summary, minutes=pack_lesson.minutes,
+                    objectives=list(pack_lesson.objectives), tags=list(pack_lesson.tags), **values)
+        rendered = self.rendered(pack_lesson.where)
+        if lesson.source != pack_lesson.body or lesson.html != rendered.html:
+            store_render(lesson, pack_lesson.body, rendered)
+            if lesson.id is not None:
+                self.report.updated += 1
+        else:
+            store_render(lesson, pack_lesson.body, rendered)  # citations only, a no-op when unchanged
+        db.session.flush()
+        self.quiz(lesson, pack_lesson.quiz)
+
+    def revisions(self, lesson: Lesson, pack_lesson: LessonPack) -> None:
+        """Keep the lesson's history in step with the pack: the pack's text becomes a revision when it differs
+        from what the database has (published, for a published lesson; the newest, for a draft lesson), and a
+        draft file becomes the newest revision. A web draft the pack knows nothing of is left alone (it stays
+        the newest revision unless the pack's text had to be recorded after it)."""
+        content = pack_content(pack_lesson)
+        head = head_revision(lesson.id)
+        if pack_lesson.status == "published":
+            published = published_revision(lesson.id)
+            if published is None or published.content != content:
+                if head is None or head.content != content:
+                    head = add_revision(lesson, content, self.author_id, IMPORT_NOTE, check_base=False)
+                mark_published(head, self.author_id)
+        elif head is None or head.content != content:
+            head = add_revision(lesson, content, self.author_id, IMPORT_NOTE, check_base=False)
+        if pack_lesson.draft is not None:
+            draft = pack_content(pack_lesson.draft)
+            if head.content != draft:
+                add_revision(lesson, draft, self.author_id, IMPORT_NOTE, check_base=False)
+        db.session.flush()
 
     def quiz(self, lesson: Lesson, pack_quiz) -> None:
         quiz = db.session.scalar(select(Quiz).where(Quiz.lesson_id == lesson.id))
@@ -189,10 +245,19 @@ class _Importer:
             self.assign(question, position=position, type=pack_question.type, prompt=pack_question.prompt,
                         explanation=pack_question.explanation, explanation_html=rendered.html, data=data,
                         difficulty=pack_question.difficulty, tags=list(pack_question.tags), archived=False)
-            replace_citations(question.citations, QuestionCitation, rendered.citations)
+            replace_citations(question.citations, QuestionCitation, self.question_citations(pack_question))
             db.session.flush()
             kept.add(question.id)
         self.archive_missing(existing.values(), kept)
+
+    def question_citations(self, pack_question) -> list:
+        """What a question cites: its explanation, then its choices' feedback (each citation once)."""
+        refs = list(self.rendered(pack_question.where).citations)
+        for index, choice in enumerate(pack_question.data.get("choices", [])):
+            if choice.get("feedback"):
+                refs += [r for r in self.rendered(feedback_location(pack_question, index)).citations
+                         if r not in refs]
+        return refs
 
     def question_data(self, pack_question) -> dict:
         data = dict(pack_question.data)
@@ -249,6 +314,7 @@ def export_pack(dest: Path | str) -> int:
     quizzes = {q.lesson_id: q for q in db.session.scalars(select(Quiz).where(Quiz.archived.is_(False)))}
     questions = _group(db.session.scalars(select(Question).where(Question.archived.is_(False))
                                           .order_by(Question.position)), "quiz_id")
+    drafts = _pending_drafts()
     for course in courses:
         course_dir = dest / "courses" / course.slug
         write(course_dir / "course.yaml", dump(_drop_empty(
@@ -260,16 +326,18 @@ def export_pack(dest: Path | str) -> int:
                 "requires": list(module.requires)}))
             for lesson in lessons.get(module.id, []):
                 stem = f"{lesson.position:02d}-{lesson.slug}"
-                front = {"title": lesson.title, "summary": lesson.summary, "minutes": lesson.minutes,
-                         "objectives": list(lesson.objectives), "tags": list(lesson.tags)}
+                front = lesson_front(lesson)
                 if lesson.status != "published":
                     front["status"] = lesson.status
-                write(module_dir / f"{stem}.md", f"---\n{dump(front)}---\n\n{lesson.source.strip()}\n")
+                write(module_dir / f"{stem}.md", lesson_text(front, lesson.source))
                 quiz = quizzes.get(lesson.id)
                 if quiz is not None:
-                    write(module_dir / f"{stem}.quiz.yaml", dump({
-                        "title": quiz.title, "pass_mark": quiz.pass_mark,
-                        "questions": [_question_out(q) for q in questions.get(quiz.id, [])]}))
+                    write(module_dir / f"{stem}.quiz.yaml", dump(quiz_mapping(quiz, questions.get(quiz.id, []))))
+                draft = drafts.get(lesson.id) if lesson.status == "published" else None
+                if draft is not None:
+                    write(module_dir / f"{stem}.draft.md", lesson_text(draft.front, draft.body))
+                    if draft.quiz is not None:
+                        write(module_dir / f"{stem}.draft.quiz.yaml", dump(draft.quiz))
     terms = db.session.scalars(select(GlossaryTerm).where(GlossaryTerm.archived.is_(False))
                                .order_by(GlossaryTerm.position)).all()
     if terms:
@@ -277,6 +345,115 @@ def export_pack(dest: Path | str) -> int:
             "term": t.term, "reading": t.reading, "definition": t.definition,
             "private_analogy": t.private_analogy}) for t in terms]}))
     return written
+
+
+def _pending_drafts() -> dict[int, LessonRevision]:
+    """{lesson id: newest revision} for the published lessons whose newest revision is newer than the published
+    one and says something else (two queries)."""
+    pending = {lesson_id: numbers for lesson_id, numbers in revision_numbers().items()
+               if numbers[1] is not None and numbers[0] > numbers[1]}
+    if not pending:
+        return {}
+    rows = db.session.scalars(select(LessonRevision).where(LessonRevision.lesson_id.in_(list(pending))))
+    by_number = {(r.lesson_id, r.number): r for r in rows}
+    drafts = {}
+    for lesson_id, (head, published) in pending.items():
+        if by_number[(lesson_id, head)].content != by_number[(lesson_id, published)].content:
+            drafts[lesson_id] = by_number[(lesson_id, head)]
+    return drafts
+
+
+# -- a lesson's content as plain data -------------------------------------------------------------------------
+
+def lesson_front(lesson: Lesson) -> dict:
+    """The front matter of a lesson's live content (status aside)."""
+    return {"title": lesson.title, "summary": lesson.summary, "minutes": lesson.minutes,
+            "objectives": list(lesson.objectives), "tags": list(lesson.tags)}
+
+
+def lesson_text(front: dict, body: str) -> str:
+    """A lesson file: front matter, a blank line, the body."""
+    return f"---\n{dump(front)}---\n\n{body.strip(chr(10))}\n"
+
+
+def quiz_mapping(quiz: Quiz, questions: list[Question]) -> dict:
+    return {"title": quiz.title, "pass_mark": quiz.pass_mark, "questions": [_question_out(q) for q in questions]}
+
+
+def quiz_text(quiz: dict | None) -> str:
+    return dump(quiz) if quiz is not None else ""
+
+
+def live_content(lesson: Lesson) -> dict:
+    """The content learners see (or, for a draft lesson, the working copy), read from the lesson's rows."""
+    quiz = db.session.scalar(select(Quiz).where(Quiz.lesson_id == lesson.id, Quiz.archived.is_(False)))
+    mapping = None
+    if quiz is not None:
+        questions = db.session.scalars(select(Question).where(Question.quiz_id == quiz.id,
+                                                              Question.archived.is_(False))
+                                       .order_by(Question.position)).all()
+        mapping = quiz_mapping(quiz, list(questions))
+    return {"front": lesson_front(lesson), "body": lesson.source.strip("\n"), "quiz": mapping}
+
+
+def pack_content(pack_lesson: LessonPack) -> dict:
+    """A lesson as read from files (or from the browser, through read_content) as plain data."""
+    front = {"title": pack_lesson.title, "summary": pack_lesson.summary, "minutes": pack_lesson.minutes,
+             "objectives": list(pack_lesson.objectives), "tags": list(pack_lesson.tags)}
+    quiz = None
+    if pack_lesson.quiz is not None:
+        quiz = {"title": pack_lesson.quiz.title, "pass_mark": pack_lesson.quiz.pass_mark,
+                "questions": [question_mapping(q) for q in pack_lesson.quiz.questions]}
+    return {"front": front, "body": pack_lesson.body, "quiz": quiz}
+
+
+def question_mapping(question: QuestionPack) -> dict:
+    return _question_out(question)
+
+
+@dataclass
+class ContentCheck:
+    """A lesson's content checked by the pack's rules and rendered: `lesson` (with its quiz) as the reader
+    read it, `problems` (file LESSON_FILE or QUIZ_FILE, field as the reader names it), and the renders."""
+
+    lesson: LessonPack
+    problems: list[PackProblem]
+    renders: dict = field(default_factory=dict)
+    citations: int = 0
+    verified: int = 0
+
+    @property
+    def content(self) -> dict:
+        """The content as the reader normalised it (what is saved)."""
+        return pack_content(self.lesson)
+
+    @property
+    def quiz(self) -> QuizPack | None:
+        return self.lesson.quiz
+
+    def rendered_body(self) -> Rendered:
+        return self.renders[_key(self.lesson.where)]
+
+    def rendered_explanation(self, question: QuestionPack) -> Rendered:
+        return self.renders[_key(question.where)]
+
+    def rendered_feedback(self, question: QuestionPack, index: int) -> Rendered:
+        return self.renders[_key(feedback_location(question, index))]
+
+
+def check_content(content: dict, resolver: CitationResolver | None = None) -> ContentCheck:
+    """Check and render a lesson's content ({front, body, quiz}) as `flask content check` checks files."""
+    lesson, problems = read_content(content["front"], content["body"], content.get("quiz"))
+    checked = ContentCheck(lesson=lesson, problems=list(problems))
+    _render_all(lesson_markdown_texts(lesson), resolver or CitationResolver(), checked)
+    return checked
+
+
+def apply_content(lesson: Lesson, checked: ContentCheck) -> None:
+    """Write checked content into the lesson's rows and its quiz's, as an import would (questions matched by
+    key; those no longer there are archived, never deleted)."""
+    importer = _Importer(checked.renders, ImportReport(check=None))
+    importer.lesson_content(lesson, checked.lesson)
 
 
 def _group(rows, attribute: str) -> dict:
@@ -290,7 +467,7 @@ def _drop_empty(mapping: dict) -> dict:
     return {k: v for k, v in mapping.items() if v not in ("", None)}
 
 
-def _question_out(question: Question) -> dict:
+def _question_out(question: Question | QuestionPack) -> dict:
     out = {"key": question.key, "type": question.type, "prompt": question.prompt}
     data = question.data
     if question.type in ("single", "multiple"):

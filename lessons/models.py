@@ -38,6 +38,35 @@ class Lesson(db.Model):
         back_populates="lesson", cascade="all, delete-orphan", order_by="LessonCitation.id")
 
 
+class LessonRevision(db.Model):
+    """One saved state of a lesson and its quiz, as the content pack would write them. Every save is a new
+    revision (numbered 1, 2, … per lesson); the revision most recently published is what learners see, copied
+    into the lesson's own columns (and the quiz's rows) so that pages never read revisions.
+
+    `front` is the front matter (title, summary, minutes, objectives, tags), `body` the Markdown, `quiz` the quiz
+    file as a mapping (title, pass_mark, questions) or None."""
+
+    __tablename__ = "lesson_revisions"
+    __table_args__ = (UniqueConstraint("lesson_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id", ondelete="CASCADE"))  # indexed by the unique
+    number: Mapped[int]  # 1, 2, … within the lesson: two saves from the same base cannot both take a number
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))  # None: an import
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    front: Mapped[dict] = mapped_column(JSON, default=dict)
+    body: Mapped[str] = mapped_column(Text, default="")
+    quiz: Mapped[dict | None] = mapped_column(JSON)
+    published_at: Mapped[datetime | None]
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    restored_from: Mapped[int | None]  # the number of the revision this one restores
+
+    @property
+    def content(self) -> dict:
+        return {"front": self.front, "body": self.body, "quiz": self.quiz}
+
+
 class LessonCitation(CitationColumns, db.Model):
     __tablename__ = "lesson_citations"
     __table_args__ = (Index("ix_lesson_citations_article", "law_id", "article_num"),)

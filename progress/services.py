@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import load_only
 
 from curriculum.models import Course, Module
 from extensions import db
@@ -90,7 +91,12 @@ def course_progress(user_id: int | None, course_slug: str | None = None) -> list
         .join(Module, Module.course_id == Course.id).join(Lesson, Lesson.module_id == Module.id)
         .where(Course.archived.is_(False), Module.archived.is_(False), Lesson.archived.is_(False),
                Lesson.status == "published")
-        .order_by(Course.title, Course.id, Module.position, Lesson.position))
+        .order_by(Course.title, Course.id, Module.position, Lesson.position)
+        # Only what the syllabus and the dashboard show: a lesson's Markdown and HTML (tens of kilobytes each)
+        # would otherwise be read, and parsed into objects, for every lesson of the course on every request.
+        .options(load_only(Course.slug, Course.title, Course.summary),
+                 load_only(Module.course_id, Module.slug, Module.title, Module.summary, Module.position),
+                 load_only(Lesson.module_id, Lesson.slug, Lesson.title, Lesson.position, Lesson.minutes)))
     if course_slug is not None:
         lesson_query = lesson_query.where(Course.slug == course_slug)
     rows = db.session.execute(lesson_query).all()

@@ -1,6 +1,7 @@
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 from sqlalchemy.types import JSON
 
@@ -68,7 +69,10 @@ class Attempt(db.Model):
     """One sitting of a quiz. The shuffled order of questions and choices is fixed when it starts."""
 
     __tablename__ = "attempts"
-    __table_args__ = (Index("ix_attempts_user_quiz", "user_id", "quiz_id"),)
+    # A learner's attempts of a quiz, in the order they were submitted, with their scores: the dashboard's best
+    # scores, the cohort matrix, "first attempt" (no earlier submitted one) and the cohort's activity stamp read
+    # only this index (index-only on SQLite and PostgreSQL; docs/benchmarks.md has the EXPLAIN).
+    __table_args__ = (Index("ix_attempts_user_quiz_submitted", "user_id", "quiz_id", "submitted_at", "id", "score"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -94,7 +98,8 @@ class Response(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), index=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
-    answer: Mapped[dict | list | int | float | bool | None] = mapped_column(JSON)
+    # jsonb on PostgreSQL: it can be a key of a b-tree index (ix_responses_first_answers, cohorts/models.py).
+    answer: Mapped[dict | list | int | float | bool | None] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))
     correct: Mapped[bool]
     question_snapshot: Mapped[dict] = mapped_column(JSON, default=dict)
 

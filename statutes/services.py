@@ -11,6 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from blinker import Namespace
 from flask import current_app, has_app_context
 from sqlalchemy import delete, func, insert, select
 
@@ -26,6 +27,14 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 
 class StatuteImportError(DomainError):
     """A statute file could not be imported; the message names the file and the reason."""
+
+
+# Sent by import_law_bytes, inside the import's transaction, when a newly imported version of a law is newer
+# (by enforcement date) than the version that was current before the import: whether it becomes current now
+# or comes into force later. Arguments: sender = the Law, previous = the version current before, version = the
+# new one. Packages above statutes connect to it (authoring flags the lessons and questions that cite an
+# article that changed), so this package never imports them.
+version_imported = Namespace().signal("version-imported")
 
 
 # --- dates and current versions ----------------------------------------------------------------------------
@@ -105,11 +114,13 @@ def import_law_bytes(data: bytes, filename: str) -> tuple[LawVersion, bool]:
     except egov.StatuteFormatError as error:
         raise StatuteImportError(str(error)) from error
 
+    previous = None
     if law is None:
         law = Law(law_id=info.law_id, title=parsed.title[:255], law_num=parsed.law_num[:120])
         db.session.add(law)
     else:
         law.title, law.law_num = parsed.title[:255], parsed.law_num[:120]
+        previous = law.current_version
     if version is None:
         version = LawVersion(law=law, revision_id=info.revision_id, source_sha256=digest)
         db.session.add(version)
@@ -138,7 +149,15 @@ def import_law_bytes(data: bytes, filename: str) -> tuple[LawVersion, bool]:
     } for article in parsed.articles])
     _update_current(law)
     db.session.flush()
+    if previous is not None and previous.id != version.id and _is_newer(version, previous):
+        version_imported.send(law, previous=previous, version=version)
     return version, True
+
+
+def _is_newer(version: LawVersion, than: LawVersion) -> bool:
+    if version.enforcement_date is None or than.enforcement_date is None:
+        return False
+    return version.enforcement_date > than.enforcement_date
 
 
 # --- reading -----------------------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ def app(tmp_path):
         "WTF_CSRF_ENABLED": False,
         "LOGIN_RATE_LIMIT": "1000 per minute",  # tests sign in often; test_accounts sets the real limit
         "STATUTES_AS_OF": "2026-11-26",
+        "COHORT_CACHE_SECONDS": 0,  # every request computes afresh; tests/cohorts/test_cache.py turns it on
     })
     with app.app_context():
         upgrade()
@@ -55,6 +56,21 @@ def app(tmp_path):
         with engine.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         engine.dispose()
+
+
+@pytest.fixture
+def wide_pool(app):
+    """A second app on the same database whose connection pool lets 60 threads each hold a connection at once
+    (the app's own pool is sized for one request at a time per worker, config.engine_options): for tests that
+    make many requests' worth of sessions wait at a barrier together."""
+    settings = {key: app.config[key] for key in ("TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI",
+                                                   "WTF_CSRF_ENABLED", "LOGIN_RATE_LIMIT", "STATUTES_AS_OF")}
+    wide = create_app({**settings, "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 60, "max_overflow": 0,
+                                                                  "pool_timeout": 60}})
+    yield wide
+    with wide.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture

@@ -200,23 +200,25 @@ def test_best_scores_and_history_in_one_query_each(learner, count_queries):
     assert [a.score for a in history] == [100, 0]  # newest first
 
 
-def test_concurrent_submissions_record_exactly_one_result(app, learner):
-    """Many requests submit the same attempt at once, each in its own session: one result, one set of rows.
-    (12 threads: each holds a pooled connection while it waits, and the default pool has 5 + 10 overflow.)"""
+def test_concurrent_submissions_record_exactly_one_result(app, wide_pool, learner):
+    """Fifty requests submit the same attempt at once, each in its own session and connection (as fifty gunicorn
+    workers would): exactly one result, one set of rows; the other 49 are told it was already submitted. The
+    guard is the database's (UPDATE … WHERE submitted_at IS NULL), so this holds on SQLite and PostgreSQL."""
     import threading
 
     quiz = make_quiz()
     attempt = services.start_attempt(learner, quiz)
     db.session.commit()
     attempt_id, raw = attempt.id, raw_from(answer_form(attempt, quiz.questions))
-    outcomes, barrier = [], threading.Barrier(12)
+    threads_count = 50
+    outcomes, barrier = [], threading.Barrier(threads_count)
 
     def submit():
-        with app.app_context():  # a session of its own, as a request has
-            mine = db.session.get(Attempt, attempt_id)
-            services.active_questions(mine.quiz)
+        with wide_pool.app_context():  # a session (and a pooled connection) of its own, as a request has
             try:
-                barrier.wait(timeout=10)
+                mine = db.session.get(Attempt, attempt_id)
+                services.active_questions(mine.quiz)
+                barrier.wait(timeout=60)
                 services.submit_attempt(mine, raw)
                 db.session.commit()
                 outcomes.append("recorded")
@@ -224,16 +226,18 @@ def test_concurrent_submissions_record_exactly_one_result(app, learner):
                 db.session.rollback()
                 outcomes.append("refused")
             except Exception as error:  # reported by the assertion below
+                db.session.rollback()
                 outcomes.append(repr(error))
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=submit) for _ in range(12)]
+    threads = [threading.Thread(target=submit) for _ in range(threads_count)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(outcomes) == ["recorded"] + ["refused"] * 11
+    assert sorted(outcomes) == ["recorded"] + ["refused"] * (threads_count - 1)
     db.session.expire_all()
     assert db.session.scalar(select(func.count(Response.id))) == 5
+    assert db.session.scalar(select(func.count(Response.id)).where(Response.attempt_id == attempt_id)) == 5
     assert db.session.get(Attempt, attempt_id).score == 100
