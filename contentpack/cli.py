@@ -16,10 +16,20 @@ def _default_path() -> str:
     return current_app.config["CONTENT_DIR"]
 
 
+def _require_database() -> None:
+    """Citations are resolved against the database: say plainly when it has not been created yet."""
+    from sqlalchemy import inspect
+
+    if not inspect(db.engine).has_table("laws"):
+        raise click.ClickException("the database has no tables yet: run `flask db upgrade` "
+                                   "(and `flask statutes import --dir ../shared/statutes`), or `make run`, first")
+
+
 @group.command("check")
 @click.argument("path", required=False)
 def check(path):
     """Validate a pack; print every problem as file:line: field: message."""
+    _require_database()
     report = services.check_pack(path or _default_path())
     for problem in report.problems:
         click.echo(str(problem), err=True)
@@ -40,6 +50,7 @@ def check(path):
 @click.argument("path", required=False)
 def import_(path):
     """Import a pack: all or nothing; re-importing the same files changes nothing."""
+    _require_database()
     started = time.perf_counter()
     try:
         report = services.import_pack(path or _default_path())

@@ -188,3 +188,11 @@ def test_cli_check_and_import_report_counts_and_fail_on_problems(app, jichiho, t
 def test_check_says_when_citations_are_not_verified(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["content", "check", str(write_pack(tmp_path))])
     assert result.exit_code == 0 and "NOT verified" in result.output
+
+
+def test_check_on_an_empty_database_says_what_to_run(tmp_path):
+    from app import create_app
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/e.db"})
+    result = app.test_cli_runner().invoke(args=["content", "check", str(write_pack(tmp_path))])
+    assert result.exit_code == 1 and "flask db upgrade" in result.output
