@@ -154,18 +154,31 @@ def seed(learners: int, seed_value: int) -> int:
 
 
 def measure(app, cohort_id: int, times: int) -> None:
-    from sqlalchemy import event
+    """Each page with the review's aggregates computed on every request (COHORT_CACHE_SECONDS = 0), then kept
+    between requests (the default: recomputed only when the cohort's activity changes)."""
 
-    from extensions import db
+    from cohorts import review
 
     client = app.test_client()
     response = client.post("/login", data={"email": MENTOR, "password": PASSWORD})
     assert response.status_code == 302, response.status_code
     pages = [f"/cohorts/{cohort_id}/review", f"/cohorts/{cohort_id}", f"/cohorts/{cohort_id}/deck",
              f"/cohorts/{cohort_id}/matrix.csv", f"/cohorts/{cohort_id}/questions.csv"]
+    for label, seconds in (("computed on every request", 0), ("kept between requests", 60)):
+        app.config["COHORT_CACHE_SECONDS"] = seconds
+        review.clear_cache()
+        print(f"\naggregates {label} (COHORT_CACHE_SECONDS = {seconds})")
+        _time_pages(client, pages, times)
+
+
+def _time_pages(client, pages: list[str], times: int) -> None:
+    from sqlalchemy import event
+
+    from extensions import db
+
     print(f"{'page':38} {'median ms':>10} {'max ms':>8} {'queries':>8} {'KiB':>6}")
     for url in pages:
-        client.get(url)  # warm the caches (templates, SQLite pages)
+        client.get(url)  # warm the caches (templates, SQLite pages, and the aggregates when kept)
         timings, statements = [], []
 
         def record(*_args, statements=statements):

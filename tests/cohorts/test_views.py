@@ -392,3 +392,19 @@ def test_journey_from_invite_to_the_mentors_review(app, world):
     assert "新人 太郎" in text and re.search(r"0/2 · 0%", text)
     rows = parse_csv(mentor.get(f"/cohorts/{cohort.id}/matrix.csv"))
     assert any(row[0] == "新人 太郎" and row[3] == "0" for row in rows)
+
+
+def test_the_cohort_pages_in_english(app, reviewed):
+    cohort = reviewed["cohort"]
+    mentor = app.test_client()
+    login(mentor, "mentor@example.jp")
+    mentor.post("/locale", data={"locale": "en"})
+    review_page = page(mentor.get(f"/cohorts/{cohort.id}/review"))
+    assert "Learners and modules" in review_page and "Stalled: 40 days" in review_page
+    assert "Invite learners" in page(mentor.get(f"/cohorts/{cohort.id}"))
+    assert mentor.get(f"/cohorts/{cohort.id}/matrix.csv").get_data().decode("utf-8-sig").startswith("Learner,")
+    learner = app.test_client()
+    login(learner, "learner@example.jp")
+    learner.post("/locale", data={"locale": "en"})
+    text = page(learner.get(f"/cohorts/{cohort.id}"))
+    assert "Before the next meeting" in text and "Learning together" in text and "停滞さん" in text
