@@ -45,3 +45,21 @@ logconfig_dict = {
                     "propagate": False},
     },
 }
+
+
+# Python's cyclic garbage collector, tuned per worker (GUNICORN_GC_THRESHOLDS="off" keeps Python's defaults).
+# With the defaults (700, 10, 10) a full collection ran every few requests of a large page and walked every
+# object the worker holds — the whole app, and the cohort review's kept aggregates — which made the review's p95
+# 2.5 times its median (docs/benchmarks.md). After the app is loaded its objects are frozen (never walked again)
+# and collections are made rarer; objects are still freed by reference counting as soon as they are unused.
+_gc_thresholds = os.environ.get("GUNICORN_GC_THRESHOLDS", "100000,100,1000")
+
+
+def post_worker_init(worker):
+    import gc
+
+    if _gc_thresholds.strip().lower() == "off":
+        return
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*(int(part) for part in _gc_thresholds.split(",")))
