@@ -33,6 +33,10 @@ def _dummy_hash() -> str:
 user_registered = Namespace().signal("user-registered")
 
 
+class RegistrationRefused(DomainError):
+    """Raised by a `user_registered` receiver to undo the registration; the message says why, to the person."""
+
+
 class AccountError(DomainError):
     def __init__(self, field: str, message: str):
         super().__init__(message)

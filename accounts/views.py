@@ -34,7 +34,11 @@ def register():
         except services.AccountError as error:
             getattr(form, error.field).errors.append(str(error))
         else:
-            services.user_registered.send(current_app._get_current_object(), user=user)
+            try:
+                services.user_registered.send(current_app._get_current_object(), user=user)
+            except services.RegistrationRefused as refusal:
+                db.session.rollback()  # nothing of the account is kept
+                return render_template("accounts/register_closed.html", reason=str(refusal)), 403
             db.session.commit()
             login_user(user)
             flash(_("Welcome, %(name)s. Your account is ready.", name=user.display_name), "success")

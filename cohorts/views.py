@@ -13,7 +13,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from accounts.services import user_registered
+from accounts.services import RegistrationRefused, user_registered
 from cohorts import review, services
 from cohorts.forms import ActionForm, CohortForm, JoinForm, MentorForm, PrivacyForm, SessionForm
 from cohorts.models import Cohort
@@ -227,7 +227,13 @@ def _join_after_registration(_app, user, **_extra) -> None:
         return
     try:
         services.join(user, code)
-    except services.CohortError:
+    except services.CohortError as error:
+        # The invite was closed or rotated after the person opened it. Where only an invite lets a person
+        # register, the registration is undone; otherwise the account stays and the person is told.
+        if current_app.config["REGISTRATION"] == "invite":
+            raise RegistrationRefused(str(error)) from error
+        flash(_("Your account is ready, but you have not joined the cohort: %(reason)s", reason=str(error)),
+              "error")
         return
     flash(_("You have joined the cohort."), "success")
 

@@ -146,6 +146,32 @@ def test_an_invite_link_lets_a_person_register_and_join(app, world, registration
     assert follow.status_code == 302 and follow.headers["Location"].endswith(f"/cohorts/{cohort.id}")
 
 
+@pytest.mark.parametrize("registration", ["invite", "open"])
+def test_an_invite_closed_while_registering(app, world, registration):
+    """The person opened the link; the mentor closed the invites before the form was sent. Where only an invite
+    lets a person register, no account is made and the page says why; where anyone may register, the account
+    is made, the cohort is not joined, and the person is told."""
+    from accounts.models import User
+
+    app.config["REGISTRATION"] = registration
+    cohort = world["cohort"]
+    client = app.test_client()
+    assert client.get(f"/join/{cohort.invite_code}").status_code == 200
+    services.set_invite_open(cohort, False)
+    db.session.commit()
+    response = client.post("/register", data={
+        "email": "late@example.jp", "display_name": "遅刻", "organisation": "",
+        "password": "machi-no-dx-2027", "confirm": "machi-no-dx-2027"}, follow_redirects=True)
+    db.session.expire_all()
+    user = db.session.scalar(select(User).where(User.email == "late@example.jp"))
+    if registration == "invite":
+        assert response.status_code == 403 and "受け付けていません" in page(response)
+        assert user is None
+    else:
+        assert response.status_code == 200 and "参加していません" in page(response)
+        assert user is not None and membership(cohort.id, user.id) is None
+
+
 def test_leaving_and_coming_back(client, world):
     cohort = world["cohort"]
     login(client, "learner@example.jp")
