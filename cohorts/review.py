@@ -13,10 +13,11 @@ import time
 from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
-from sqlalchemy import String, and_, case, cast, exists, func, or_, select, true
+from sqlalchemy import String, and_, case, cast, exists, func, or_, select, text, true
 from sqlalchemy.orm import aliased
 
 from accounts.models import User
@@ -483,9 +484,20 @@ def weakest_articles(cohort: Cohort, items: dict[int, stats.ItemStats], limit: i
 # --- charts ------------------------------------------------------------------------------------------------
 
 
+def _local_day(column):
+    """The calendar day of a stored (naive UTC) time where the cohort meets (BABEL_DEFAULT_TIMEZONE), in SQL: a
+    lesson read at 08:00 in Tokyo is 23:00 UTC the day before. The zone's offset now is applied to every row,
+    which is exact for Asia/Tokyo (no daylight saving time)."""
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Tokyo")
+    minutes = int(datetime.now(zone).utcoffset().total_seconds() // 60)
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.date(column + text(f"interval '{minutes} minutes'"))
+    return func.date(column, f"{minutes:+d} minutes")
+
+
 def daily_completions(cohort: Cohort) -> dict[date, int]:
-    """Lessons read by the cohort's learners per day (UTC), one query."""
-    day = func.date(LessonCompletion.completed_at)
+    """Lessons read by the cohort's learners per local day (where the cohort meets), one query."""
+    day = _local_day(LessonCompletion.completed_at)
     rows = db.session.execute(
         select(day, func.count()).join(Lesson, Lesson.id == LessonCompletion.lesson_id)
         .join(Module, Module.id == Lesson.module_id)

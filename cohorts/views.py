@@ -10,6 +10,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -441,7 +442,7 @@ def export_matrix(cohort_id: int):
     cohort = _managed_cohort(cohort_id)
     grid = review.matrix(cohort, utcnow())
     header = [_("Learner"), _("Organisation"), _("Progress (%)"), _("Mean best quiz score (%)"),
-              _("Last activity (UTC)"), _("Not started"), _("Stalled")]
+              _("Last activity (Japan time)"), _("Not started"), _("Stalled")]
     for m in grid.modules:
         header += [_("%(module)s: lessons read", module=m.title), _("%(module)s: lessons finished", module=m.title),
                    _("%(module)s: quizzes passed", module=m.title), _("%(module)s: mean best score (%%)",
@@ -449,7 +450,7 @@ def export_matrix(cohort_id: int):
     rows = [header]
     for row in grid.rows:
         line = [row.name, row.organisation, row.percent, row.score,
-                row.last_activity.strftime("%Y-%m-%d %H:%M") if row.last_activity else None,
+                format_datetime(row.last_activity, "yyyy-MM-dd HH:mm") if row.last_activity else None,
                 _("yes") if row.not_started else "", _("yes") if row.stalled else ""]
         for m in grid.modules:
             cell = row.cells[m.id]

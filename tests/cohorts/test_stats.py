@@ -276,3 +276,14 @@ def world_course(app, users):
     lessons = db.session.scalars(select(Lesson).order_by(Lesson.module_id, Lesson.position)).all()
     quizzes = [db.session.scalar(select(Quiz).where(Quiz.lesson_id == lesson.id)) for lesson in lessons]
     return cohort, lessons, quizzes
+
+
+def test_lessons_read_count_on_the_day_where_the_cohort_meets(app, users, world_course):
+    """Stored times are UTC; the progress chart counts days in Asia/Tokyo: 23:30 UTC is 08:30 the next morning."""
+    cohort, lessons, _quizzes = world_course
+    person = make_user("early@example.jp")
+    add_member(cohort, person)
+    complete(person.id, lessons[0].id, datetime(2027, 4, 5, 23, 30))  # 2027-04-06 08:30 in Tokyo
+    complete(person.id, lessons[1].id, datetime(2027, 4, 6, 14, 59))  # 2027-04-06 23:59 in Tokyo
+    complete(person.id, lessons[2].id, datetime(2027, 4, 6, 15, 0))  # 2027-04-07 00:00 in Tokyo
+    assert review.daily_completions(cohort) == {date(2027, 4, 6): 2, date(2027, 4, 7): 1}

@@ -4,7 +4,7 @@ name, study sessions, the review page, the exports, and a learner's journey from
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -380,6 +380,18 @@ def test_csv_exports_are_excel_friendly_and_formula_safe(client, reviewed):
     assert {row[3] for row in questions[1:]} == {"問1", "問2"}
     facility = {row[3]: row[6] for row in questions[1:]}
     assert facility == {"問1": "1.0", "問2": "0.0"}
+
+
+def test_csv_times_are_japan_time(client, world):
+    """Stored times are UTC; a mentor in a town hall reads the export in Japan time."""
+    late = make_user("late@example.jp")
+    late.display_name = "深夜さん"
+    add_member(world["cohort"], late)
+    complete(late.id, world["lessons"][0].id, datetime(2027, 4, 5, 23, 30))
+    login(client, "mentor@example.jp")
+    rows = parse_csv(client.get(f"/cohorts/{world['cohort'].id}/matrix.csv"))
+    assert rows[0][4] == "最終学習日時 (日本時間)"
+    assert {row[0]: row for row in rows[1:]}["深夜さん"][4] == "2027-04-06 08:30"
 
 
 def test_safe_cell():
