@@ -14,6 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from common.forms import BaseForm
@@ -72,15 +73,15 @@ class QuestionForm(_Revisioned):
                       description=_l("Letters, digits, hyphens and underscores; it never changes once saved."))
     prompt = TextAreaField(_l("Question"), validators=[Length(max=4000)])
     choices = FieldList(FormField(ChoiceForm), min_entries=0)
-    answer = RadioField(_l("Right answer"), choices=[("true", _l("True")), ("false", _l("False"))],
-                        validators=[Optional()])
+    answer = RadioField(_l("Right answer"), validators=[Optional()],
+                        choices=[SelectChoice("true", _l("True")), SelectChoice("false", _l("False"))])
     number = StringField(_l("Right answer (a number)"), validators=[Length(max=40)])
     unit = StringField(_l("Unit"), validators=[Length(max=20)], description=_l("Optional, for example 万円."))
     items = TextAreaField(_l("Items in the right order"), validators=[Length(max=8000)],
                           description=_l("One per line, in the correct order; learners see them shuffled."))
     explanation = TextAreaField(_l("Explanation"), validators=[Length(max=8000)],
                                 description=_l("Shown after submitting, with citations like [[自治法96条1項]]."))
-    difficulty = SelectField(_l("Difficulty"), choices=[("1", "1"), ("2", "2"), ("3", "3")], default="1")
+    difficulty = SelectField(_l("Difficulty"), choices=[SelectChoice(level) for level in ("1", "2", "3")], default="1")
     tags = StringField(_l("Tags"), validators=[Length(max=400)], description=_l("Separated by commas."))
     note = StringField(_l("Note on this revision"), validators=[Length(max=200)])
 

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from accounts.services import RegistrationRefused, user_registered
 from cohorts import review, services
@@ -59,7 +60,7 @@ def _action_or_400() -> None:
 
 
 def _course_choices(form: CohortForm) -> None:
-    form.course_id.choices = [(c.id, c.title) for c in services.courses()]
+    form.course_id.choices = [SelectChoice(c.id, c.title) for c in services.courses()]
 
 
 def _cohort_values(form: CohortForm) -> dict:
@@ -128,7 +129,7 @@ def detail(cohort_id: int):
     if allowed.manage:
         grid = review.matrix(cohort, utcnow())
         session_form = SessionForm(formdata=None)
-        session_form.modules.choices = [(m.id, m.title) for m in grid.modules]
+        session_form.modules.choices = [SelectChoice(m.id, m.title) for m in grid.modules]
         return render_template(
             "cohorts/detail.html", cohort=cohort, sessions=all_sessions, upcoming=upcoming, grid=grid,
             members=services.members(cohort.id), session_form=session_form, mentor_form=MentorForm(formdata=None),
@@ -315,7 +316,7 @@ def remove_member(cohort_id: int, membership_id: int):
 
 def _session_form(cohort: Cohort, **kwargs) -> SessionForm:
     form = SessionForm(**kwargs)
-    form.modules.choices = [(m.id, m.title) for m in services.course_modules(cohort.course_id)]
+    form.modules.choices = [SelectChoice(m.id, m.title) for m in services.course_modules(cohort.course_id)]
     return form
 
 
