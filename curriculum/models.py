@@ -18,6 +18,9 @@ class Course(db.Model):
     audience: Mapped[str] = mapped_column(Text, default="")
     archived: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Counts the changes to the course's modules and lessons (lessons/models.py bumps it in the same flush), so
+    # that what each worker keeps of a course's reading order is known to be current from one column.
+    content_revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     modules: Mapped[list["Module"]] = relationship(back_populates="course", order_by="Module.position")
 

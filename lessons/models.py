@@ -1,11 +1,12 @@
 from datetime import datetime
+from itertools import chain
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from sqlalchemy.types import JSON
 
 from common.timeutil import utcnow
-from curriculum.models import Module
+from curriculum.models import Course, Module
 from extensions import db
 from statutes.models import CitationColumns
 
@@ -108,3 +109,25 @@ class TermCitation(CitationColumns, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     term_id: Mapped[int] = mapped_column(ForeignKey("glossary_terms.id", ondelete="CASCADE"), index=True)
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_content_revisions(session: Session, _context, _instances) -> None:
+    """A flush that adds, changes or removes a lesson (its citations included: they change through
+    `lesson.citations`) or a module bumps its course's `content_revision` in the same transaction. The lesson page
+    keeps a course's reading order and each lesson's citation list per worker under that number
+    (lessons/services.py), so a publication shows on every worker's next request. Every write to these tables
+    goes through the ORM; a change made in SQL by hand needs a restart (or a bump of the column)."""
+    courses: set[int] = set()
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, Lesson | Module) and (obj not in session.dirty or session.is_modified(obj)):
+            module = obj if isinstance(obj, Module) else obj.module
+            course_id = module.course_id if module is not None else None
+            if course_id is None and module is not None and module.course is not None:
+                course_id = module.course.id
+            if course_id is not None:
+                courses.add(course_id)
+    for course_id in courses:
+        course = session.get(Course, course_id)
+        if course is not None:
+            course.content_revision = (course.content_revision or 0) + 1

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -83,7 +84,7 @@ def _statement(name: str, build):
 def _lesson_page_statement():
     done = select(LessonCompletion.id).where(LessonCompletion.user_id == bindparam("user_id"),
                                              LessonCompletion.lesson_id == Lesson.id).exists()
-    return (select(Lesson, done.label("done")).join(Module, Lesson.module_id == Module.id)
+    return (select(Lesson, done.label("done"), Course.content_revision).join(Module, Lesson.module_id == Module.id)
             .join(Course, Module.course_id == Course.id)
             .options(contains_eager(Lesson.module), joinedload(Lesson.quiz))
             .where(Course.slug == bindparam("course_slug"), Module.slug == bindparam("module_slug"),
@@ -91,34 +92,63 @@ def _lesson_page_statement():
                    Course.archived.is_(False)))
 
 
-def lesson_page(course_slug: str, module_slug: str, lesson_slug: str, user_id: int):
-    """(lesson, done) for the lesson page, in one query: the lesson with its module and, through the backref that
-    quizzes/models.py declares, its quiz; and whether the user has read it. None when there is no such lesson."""
+@dataclass(frozen=True)
+class LessonPage:
+    lesson: Lesson
+    done: bool  # the user has read it
+    revision: int  # the course's content_revision, under which its navigation and citations are kept
+
+
+def lesson_page(course_slug: str, module_slug: str, lesson_slug: str, user_id: int) -> LessonPage | None:
+    """The lesson page's one query: the lesson with its module and, through the backref that quizzes/models.py
+    declares, its quiz; whether the user has read it; the course's content revision. None when there is no such
+    lesson."""
     row = db.session.execute(_statement("lesson_page", _lesson_page_statement), {
         "course_slug": course_slug, "module_slug": module_slug, "lesson_slug": lesson_slug,
         "user_id": user_id}).first()
-    return (row[0], bool(row[1])) if row is not None else None
+    return LessonPage(row[0], bool(row[1]), row[2]) if row is not None else None
 
 
-def citation_links(lesson_id: int):
-    """The lesson's citation rows for its list of cited articles, as plain rows (law_id, article_num, paragraph,
-    label) in the order they were written: one query, without building ORM objects."""
+def _kept(kind: str, key: int, revision: int, load):
+    """What `load()` returned for `key` under this content revision, kept per app (each worker has one; each test
+    its own). A newer revision replaces it; an entry is never served for a revision other than its own."""
+    kept = current_app.extensions.setdefault("lessons.kept", {}).setdefault(kind, {})
+    entry = kept.get(key)
+    if entry is None or entry[0] != revision:
+        entry = kept[key] = (revision, load())
+    return entry[1]
+
+
+@dataclass(frozen=True)
+class CitationLink:
+    law_id: str
+    article_num: str
+    paragraph: int | None
+    label: str
+
+
+def citation_links(lesson_id: int, revision: int) -> list[CitationLink]:
+    """The lesson's cited articles, in the order they were written, for the list under the lesson (one query of
+    four columns, kept per worker while the course's content revision stays the same)."""
     from lessons.models import LessonCitation
 
-    return db.session.execute(_statement("citation_links", lambda: (
-        select(LessonCitation.law_id, LessonCitation.article_num, LessonCitation.paragraph, LessonCitation.label)
-        .where(LessonCitation.lesson_id == bindparam("lesson_id")).order_by(LessonCitation.id))),
-        {"lesson_id": lesson_id}).all()
+    return _kept("citations", lesson_id, revision, lambda: [CitationLink(*row) for row in db.session.execute(
+        _statement("citation_links", lambda: (
+            select(LessonCitation.law_id, LessonCitation.article_num, LessonCitation.paragraph, LessonCitation.label)
+            .where(LessonCitation.lesson_id == bindparam("lesson_id")).order_by(LessonCitation.id))),
+        {"lesson_id": lesson_id})])
 
 
-def reading_order(course_id: int) -> list[LessonStop]:
-    """The course's published lessons in reading order, without their bodies (one query of four columns: the
-    lesson page needs only its neighbours and its position)."""
-    return [LessonStop(*row) for row in db.session.execute(_statement("reading_order", lambda: (
-        select(Lesson.id, Lesson.slug, Lesson.title, Module.slug).join(Module, Lesson.module_id == Module.id)
-        .where(Module.course_id == bindparam("course_id"), Module.archived.is_(False), Lesson.archived.is_(False),
-               Lesson.status == "published")
-        .order_by(Module.position, Lesson.position))), {"course_id": course_id})]
+def reading_order(course_id: int, revision: int) -> list[LessonStop]:
+    """The course's published lessons in reading order, without their bodies (one query of four columns, kept per
+    worker while the course's content revision stays the same): the lesson page needs only its neighbours and its
+    position."""
+    return _kept("reading_order", course_id, revision, lambda: [
+        LessonStop(*row) for row in db.session.execute(_statement("reading_order", lambda: (
+            select(Lesson.id, Lesson.slug, Lesson.title, Module.slug).join(Module, Lesson.module_id == Module.id)
+            .where(Module.course_id == bindparam("course_id"), Module.archived.is_(False),
+                   Lesson.archived.is_(False), Lesson.status == "published")
+            .order_by(Module.position, Lesson.position))), {"course_id": course_id})])
 
 
 def mark_done(user_id: int, lesson_id: int) -> None:

@@ -17,20 +17,21 @@ def _lesson_or_404(course_slug: str, module_slug: str, lesson_slug: str):
 @bp.get("/courses/<course_slug>/<module_slug>/<lesson_slug>")
 @login_required
 def detail(course_slug: str, module_slug: str, lesson_slug: str):
-    # Four queries whatever the size of the course: the user, the lesson with its module, quiz and whether it
-    # was read, the reading order (titles and slugs only), the citations.
-    found = services.lesson_page(course_slug, module_slug, lesson_slug, current_user.id)
-    if found is None or found[0].status != "published":
+    # Two queries whatever the size of the course: the user, and the lesson with its module, quiz, whether it was
+    # read and the course's content revision. The reading order and the citation list are one query each when
+    # the revision is new to this worker, none after.
+    page = services.lesson_page(course_slug, module_slug, lesson_slug, current_user.id)
+    if page is None or page.lesson.status != "published":
         abort(404)
-    lesson, done = found
-    sequence = services.reading_order(lesson.module.course_id)
+    lesson = page.lesson
+    sequence = services.reading_order(lesson.module.course_id, page.revision)
     index = next(i for i, stop in enumerate(sequence) if stop.id == lesson.id)
     previous = sequence[index - 1] if index > 0 else None
     following = sequence[index + 1] if index + 1 < len(sequence) else None
     quiz = lesson.quiz if lesson.quiz is not None and not lesson.quiz.archived else None
     return render_template("lessons/detail.html", lesson=lesson, course_slug=course_slug, previous=previous,
-                           following=following, position=index + 1, count=len(sequence), quiz=quiz, done=done,
-                           citations=services.citation_links(lesson.id))
+                           following=following, position=index + 1, count=len(sequence), quiz=quiz,
+                           done=page.done, citations=services.citation_links(lesson.id, page.revision))
 
 
 @bp.post("/courses/<course_slug>/<module_slug>/<lesson_slug>/done")
