@@ -187,6 +187,15 @@ def register(page, audit=None, name: str = "佐藤 花子", organisation: str = 
     return email
 
 
+def sign_in(page, email: str, password: str = PASSWORD) -> None:
+    """Signs in through the form; the app lands on the dashboard."""
+    page.goto("/login")
+    textbox(page, "メールアドレス").fill(email)
+    textbox(page, "パスワード").fill(password)
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_url("**/dashboard")
+
+
 def normalise(text: str) -> str:
     return re.sub(r"\s+", "", text)
 

@@ -7,19 +7,11 @@ import re
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import ADMIN
-from tests.e2e.support import register, textbox
+from tests.e2e.support import register, sign_in, textbox
 
 LESSON_URL = "/courses/jichiho-hajimeno-ippo/kinnen-no-kaisei/reiki-no-tsuizui"
 LESSON_TITLE = "2025〜2026年の改正と例規の点検 — 拘禁刑・少額随契の額・条番号の繰下げ"
 ADDED = "ブラウザの教材作成画面で書き加えた段落です。"
-
-
-def sign_in(page, email: str, password: str) -> None:
-    page.goto("/login")
-    textbox(page, "メールアドレス").fill(email)
-    textbox(page, "パスワード").fill(password)
-    page.get_by_role("button", name="ログイン").click()
-    page.wait_for_url("**/dashboard")
 
 
 def test_a_mentor_edits_previews_and_publishes_and_a_learner_sees_the_change(make_context, audit):

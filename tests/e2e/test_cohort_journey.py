@@ -7,17 +7,9 @@ import re
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import ADMIN
-from tests.e2e.support import PASSWORD, QuizKey, answer_quiz, textbox, unique_email
+from tests.e2e.support import PASSWORD, QuizKey, answer_quiz, sign_in, textbox, unique_email
 
 LESSON_SLUG = "chiho-jichi-no-honshi"  # module 1, lesson 1
-
-
-def sign_in(page, email: str, password: str) -> None:
-    page.goto("/login")
-    textbox(page, "メールアドレス").fill(email)
-    textbox(page, "パスワード").fill(password)
-    page.get_by_role("button", name="ログイン").click()
-    page.wait_for_url("**/dashboard")
 
 
 def test_a_learner_joins_by_invite_and_the_mentor_reviews(make_context, audit, tmp_path):
